@@ -1,0 +1,43 @@
+# make book   - create .venv, install everything, build the executed HTML book
+# make test   - same bootstrap, then the whole test suite (includes the book build)
+# make grade  - grade your exercises (CHAPTER=ch01 to pick one)
+# make bench  - side-by-side performance ratios
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.dsscale-installed
+export RAY_USAGE_STATS_ENABLED ?= 0
+export PIP_DISABLE_PIP_VERSION_CHECK ?= 1
+
+.PHONY: book test test-fast grade exercises bench campaign clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build . -W --keep-going
+	@echo
+	@echo "The book is built. Open it (no network needed):"
+	@echo "    file://$(CURDIR)/_build/html/index.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not book and not browser and not ray and not slow"
+
+grade: $(STAMP)
+	$(BIN)/dsscale grade $(CHAPTER)
+
+exercises: $(STAMP)
+	$(BIN)/python -m dsscale.grading.release exercises
+
+bench: $(STAMP)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis

@@ -1,0 +1,53 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Exercise 1.4 — Little's law and a latency budget
+#
+# A service handles requests that arrive as a Poisson process and are served
+# one at a time in arrival order, with exponential service times of mean
+# $1/\mu$ (an M/M/1 queue). (Book: Chapter 1, "Little's law and queueing".)
+
+# %%
+def requests_in_flight(throughput, latency):
+    """Little's law: the mean number of requests inside the system, L = X * W.
+
+    `throughput` in requests/s (>= 0) and `latency` in seconds (>= 0).
+    Raise ValueError naming the offending parameter if either is negative.
+    """
+    raise NotImplementedError("your code here")
+
+
+def mm1_mean_latency(arrival_rate, service_rate):
+    """Mean time in an M/M/1 system, W = 1 / (mu - lambda), in seconds.
+
+    Raise ValueError naming "arrival_rate" if arrival_rate < 0 or if the queue
+    is unstable (arrival_rate >= service_rate), and naming "service_rate" if
+    service_rate <= 0.
+    """
+    raise NotImplementedError("your code here")
+
+
+def max_arrival_rate(service_rate, target_latency):
+    """Largest arrival rate whose M/M/1 mean latency is at most target_latency.
+
+    Solve 1 / (mu - lambda) <= W for lambda. If even an idle server cannot
+    meet the target (1/mu > W) return 0.0. Raise ValueError naming
+    "target_latency" if it is <= 0, and "service_rate" if that is <= 0.
+    """
+    raise NotImplementedError("your code here")
+
+
+# %%
+if __name__ == "__main__":
+    print(requests_in_flight(2000, 0.05), mm1_mean_latency(80, 100),
+          max_arrival_rate(100, 0.05))

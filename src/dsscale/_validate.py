@@ -1,0 +1,104 @@
+"""Argument checks shared by every public function.
+
+Each check raises an error that names the parameter and the allowed range, so a
+caller sees ``ValueError: workers must be >= 1, got 0`` rather than a NaN three
+calls later.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+RNGLike = np.random.Generator | int | None
+
+
+def as_rng(rng: RNGLike, name: str = "rng") -> np.random.Generator:
+    """Normalise ``rng`` (a Generator, an integer seed or None) to a Generator.
+
+    ``None`` gives a fresh, unseeded generator; library code that must be
+    reproducible always receives an int or a Generator from its caller.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"{name} must be a non-negative integer seed, got {rng}")
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        f"{name} must be a numpy Generator, an int seed or None, "
+        f"got {type(rng).__name__}"
+    )
+
+
+def check_int(name: str, value: Any, minimum: int | None = None,
+              maximum: int | None = None) -> int:
+    """Return ``value`` as an int after checking it is an integer in range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    value = int(value)
+    _check_range(name, value, minimum, maximum)
+    return value
+
+
+def check_float(name: str, value: Any, minimum: float | None = None,
+                maximum: float | None = None, *, strict_min: bool = False,
+                strict_max: bool = False) -> float:
+    """Return ``value`` as a finite float in ``[minimum, maximum]``.
+
+    ``strict_min``/``strict_max`` make the corresponding bound exclusive.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    if math.isnan(value):
+        raise ValueError(f"{name} must be a number, got nan")
+    _check_range(name, value, minimum, maximum, strict_min, strict_max)
+    return value
+
+
+def check_array(name: str, values: ArrayLike, minimum: float | None = None,
+                maximum: float | None = None, *, strict_min: bool = False,
+                strict_max: bool = False, allow_inf: bool = False) -> NDArray[np.float64]:
+    """Return ``values`` as a float array whose every element is in range."""
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be numeric, got {values!r}") from exc
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} must not contain nan")
+    if not allow_inf and np.isinf(arr).any():
+        raise ValueError(f"{name} must be finite")
+    if arr.size:
+        _check_range(name, arr, minimum, maximum, strict_min, strict_max)
+    return arr
+
+
+def _check_range(name: str, value: Any, minimum: float | None,
+                 maximum: float | None, strict_min: bool = False,
+                 strict_max: bool = False) -> None:
+    arr = np.asarray(value)
+    bad_low = minimum is not None and bool(
+        np.any(arr <= minimum) if strict_min else np.any(arr < minimum))
+    bad_high = maximum is not None and bool(
+        np.any(arr >= maximum) if strict_max else np.any(arr > maximum))
+    if not (bad_low or bad_high):
+        return
+    low = "" if minimum is None else ("(" if strict_min else "[") + f"{minimum:g}"
+    high = "" if maximum is None else f"{maximum:g}" + (")" if strict_max else "]")
+    if minimum is not None and maximum is not None:
+        allowed = f"in {low}, {high}"
+    elif minimum is not None:
+        allowed = (">" if strict_min else ">=") + f" {minimum:g}"
+    else:
+        allowed = ("<" if strict_max else "<=") + f" {maximum:g}"
+    shown = value if arr.ndim == 0 else (
+        arr[arr < (minimum if minimum is not None else -np.inf)][:3]
+        if bad_low else arr[arr > (maximum if maximum is not None else np.inf)][:3])
+    raise ValueError(f"{name} must be {allowed}, got {shown}")

@@ -1,0 +1,45 @@
+"""Shared test configuration.
+
+Hypothesis runs derandomized (a fixed seed per test) so that the suite gives
+the same verdict on every run, and with no deadline, since a loaded CI machine
+must not turn a slow example into a failure.
+"""
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "dsscale",
+    derandomize=True,
+    deadline=None,
+    max_examples=100,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("dsscale")
+
+
+# ---- the built book, shared by the book and browser tests --------------------
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built_book() -> Path:
+    """Build the whole book with -W (warnings are errors) and return its HTML dir.
+
+    Execution is cached in _build/.jupyter_cache, so a second build (e.g.
+    `make book` after `make test`) only re-renders.
+    """
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jb), "build", str(ROOT), "-W", "--keep-going"]
+    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0", MPLBACKEND="Agg")
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
+        pytest.fail(f"jupyter-book build -W failed (exit {proc.returncode}):\n{tail}")
+    return ROOT / "_build" / "html"
