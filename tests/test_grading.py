@@ -83,6 +83,23 @@ def test_a_planted_wrong_solution_loses_exactly_that_exercise(tmp_path):
             assert earned == possible
 
 
+ALL_EXERCISES = [(c, e) for c in CHAPTERS for e in sorted(exercise_plan(EXERCISES / c))]
+
+
+@pytest.mark.parametrize(("chapter", "exercise"), ALL_EXERCISES)
+def test_a_placeholder_answer_loses_exactly_that_exercises_points(
+        tmp_path, chapter, exercise):
+    # a student who answers every function of one exercise with `return 0`
+    student = _copy_solutions(tmp_path, chapter)
+    source = (SOLUTIONS / chapter / f"{exercise}.py").read_text()
+    (student / f"{exercise}.py").write_text(make_stub(source, body="return 0"))
+    full = grade(EXERCISES, chapter, student_root=SOLUTIONS, timeout=120)
+    report = grade(EXERCISES, chapter, student_root=tmp_path, timeout=120)
+    scores = _scores(report)
+    assert scores[exercise][0] == 0
+    assert full.earned - report.earned == scores[exercise][1]
+
+
 @pytest.mark.parametrize(
     ("damage", "expected"),
     [

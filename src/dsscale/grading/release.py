@@ -25,8 +25,15 @@ END = "### END SOLUTION"
 ONLY = "# solution-only"
 
 
-def make_stub(source: str, filename: str = "<solution>") -> str:
-    """Return the stub text for one solution file's text."""
+STUB_BODY = 'raise NotImplementedError("your code here")'
+
+
+def make_stub(source: str, filename: str = "<solution>", body: str = STUB_BODY) -> str:
+    """Return the stub text for one solution file's text.
+
+    ``body`` replaces each solution block (the tests plant wrong answers by
+    passing e.g. ``"return 0"``).
+    """
     out: list[str] = []
     inside = False
     begin_line = 0
@@ -37,7 +44,7 @@ def make_stub(source: str, filename: str = "<solution>") -> str:
                 raise ValueError(f"{filename}:{number}: nested {BEGIN}")
             inside, begin_line = True, number
             indent = line[: len(line) - len(line.lstrip())]
-            out.append(f'{indent}raise NotImplementedError("your code here")\n')
+            out.append(f"{indent}{body}\n")
         elif stripped == END:
             if not inside:
                 raise ValueError(f"{filename}:{number}: {END} without {BEGIN}")
