@@ -1,0 +1,108 @@
+"""Power of d choices and tail latency at scale, against their formulas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dsscale.balancing import (
+    MixtureLatency,
+    d_choice_loads,
+    expected_max_load_d_choices,
+    expected_max_load_one_choice,
+    fanout_slow_probability,
+    max_load,
+    simulate_fanout,
+)
+
+
+def test_two_choices_beat_one_by_a_wide_margin() -> None:
+    n = 10_000
+    one, two = max_load(n, n, 1, seed=0), max_load(n, n, 2, seed=0)
+    assert two <= 4  # ln ln n / ln 2 + O(1) = 3.2 + O(1)
+    assert one >= 6  # ln n / ln ln n = 4.1, plus lower-order terms
+    assert max_load(n, n, 3, seed=0) <= two
+
+
+def test_max_load_is_near_theory_and_grows_slowly_with_two_choices() -> None:
+    n = 10_000
+    ones = [max_load(n, n, 1, seed=s) for s in range(3)]
+    # Leading term 4.1; the true max load at n = 1e4 is ~6-8 (lower-order terms).
+    assert all(expected_max_load_one_choice(n) <= v <= 2.5 * 4.15 for v in ones)
+    # d = 2: ln ln n / ln 2 = 3.2, plus an O(1) that is about 0 to 1 here.
+    assert abs(max_load(n, n, 2, seed=1) - expected_max_load_d_choices(n, 2)) <= 1.5
+
+
+def test_loads_conserve_balls_and_are_deterministic() -> None:
+    a = d_choice_loads(5000, 100, 3, seed=42)
+    assert a.sum() == 5000 and a.shape == (100,)
+    assert np.array_equal(a, d_choice_loads(5000, 100, 3, seed=42))
+    assert max_load(0, 5, 2, seed=0) == 0
+    assert max_load(7, 1, 2, seed=0) == 7
+    rng = np.random.default_rng(5)
+    assert max_load(100, 10, 2, seed=rng) >= 10
+
+
+def test_theory_helpers() -> None:
+    assert expected_max_load_one_choice(10**6) == pytest.approx(
+        np.log(1e6) / np.log(np.log(1e6)))
+    assert expected_max_load_d_choices(10**6, 2) == pytest.approx(
+        np.log(np.log(1e6)) / np.log(2))
+    assert expected_max_load_d_choices(100, 1) == expected_max_load_one_choice(100)
+
+
+def test_fanout_formula() -> None:
+    assert round(fanout_slow_probability(0.01, 100), 3) == 0.634
+    assert fanout_slow_probability(0.0, 50) == 0.0
+    assert fanout_slow_probability(1.0, 3) == 1.0
+    grid = fanout_slow_probability(np.array([[0.01], [0.001]]), [1, 100, 1000])
+    assert grid.shape == (2, 3)
+    assert grid[0, 0] == pytest.approx(0.01) and grid[1, 2] == pytest.approx(
+        1 - 0.999**1000)
+
+
+def test_fanout_simulation_matches_formula_and_hedging_cuts_the_tail() -> None:
+    sampler = MixtureLatency(base_ms=10, slow_ms=1000, p_slow=0.01, sigma=0.2)
+    plain = simulate_fanout(100, 4000, sampler, rng=3)
+    slow = (plain.latency > 300).mean()  # slow ones are ~1 s, fast ones ~10 ms
+    p = fanout_slow_probability(0.01, 100)
+    assert abs(slow - p) <= 5 * np.sqrt(p * (1 - p) / 4000)
+    hedged = simulate_fanout(100, 4000, sampler, hedge_after=20.0, rng=3)
+    assert np.array_equal(hedged.sub_latency <= plain.sub_latency,
+                          np.ones_like(plain.sub_latency, dtype=bool))
+    # A hedged sub-request is slow only if both copies are (p^2), so the request
+    # is slow with probability 1 - (1 - p^2)^F ~ 1%: p95 collapses, p99 does not.
+    p2 = fanout_slow_probability(0.01**2, 100)
+    assert abs((hedged.latency > 300).mean() - p2) <= 5 * np.sqrt(p2 * (1 - p2) / 4000)
+    assert hedged.percentile(95) < 0.1 * plain.percentile(95)
+    # Extra load = P(sub-request latency > 20 ms) = 1% slow + a lognormal tail.
+    tail = (plain.sub_latency > 20.0).mean()
+    assert hedged.hedged_fraction == pytest.approx(tail)
+    assert 0.01 <= hedged.hedged_fraction <= 0.02
+    assert plain.hedged_fraction == 0.0
+
+
+def test_bad_input() -> None:
+    with pytest.raises(ValueError, match="bins"):
+        max_load(10, 0, 2, seed=0)
+    with pytest.raises(ValueError, match="d must"):
+        max_load(10, 10, 0, seed=0)
+    with pytest.raises(ValueError, match="balls"):
+        max_load(-1, 10, 2, seed=0)
+    for p in (-0.1, 1.5):
+        with pytest.raises(ValueError, match="p_slow"):
+            fanout_slow_probability(p, 10)
+    with pytest.raises(ValueError, match="fanout"):
+        fanout_slow_probability(0.1, 0)
+    with pytest.raises(TypeError, match="fanout"):
+        fanout_slow_probability(0.1, 2.5)
+    with pytest.raises(ValueError, match="fanout"):
+        simulate_fanout(0, rng=0)
+    with pytest.raises(ValueError, match="hedge_after"):
+        simulate_fanout(3, 10, hedge_after=-1.0, rng=0)
+    with pytest.raises(ValueError, match="p_slow"):
+        MixtureLatency(p_slow=2.0)
+    with pytest.raises(ValueError, match="n must"):
+        expected_max_load_one_choice(2)
+    with pytest.raises(ValueError, match="latency sampler"):
+        simulate_fanout(3, 10, lambda rng, size: np.zeros(3), rng=0)
