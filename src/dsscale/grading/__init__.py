@@ -1,7 +1,7 @@
 """Graded exercises: checks, a sandboxed runner and the ``dsscale grade`` command.
 
 A chapter's folder in ``exercises/`` holds the student files (``exNN_*.py``) and
-a trusted ``checks.py`` that registers checks with :func:`check`::
+trusted ``checks*.py`` files that register checks with :func:`check`::
 
     @check("ex01_amdahl", points=2, name="known values")
     def _(ex):                       # ex is the student's imported module

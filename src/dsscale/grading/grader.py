@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dsscale.grading.checks import clear_registry, registered_checks
-from dsscale.grading.runner import _load
+from dsscale.grading.runner import load_checks
 
 DEFAULT_TIMEOUT = 60.0
 
@@ -70,7 +70,7 @@ def find_chapters(exercises_dir: Path, chapter: str | None) -> list[Path]:
         raise FileNotFoundError(f"exercises directory not found: {exercises_dir}")
     chapters = sorted(p for p in exercises_dir.iterdir()
                       if p.is_dir() and p.name.startswith("ch")
-                      and (p / "checks.py").exists())
+                      and any(p.glob("checks*.py")))
     if chapter is not None:
         chapters = [p for p in chapters if p.name.startswith(chapter)]
         if not chapters:
@@ -82,10 +82,10 @@ def find_chapters(exercises_dir: Path, chapter: str | None) -> list[Path]:
 
 
 def exercise_plan(chapter_dir: Path) -> dict[str, list[tuple[str, float]]]:
-    """Exercise name -> [(check name, points)], read from the trusted checks.py."""
+    """Exercise name -> [(check name, points)], read from the trusted checks*.py."""
     clear_registry()
     try:
-        _load(chapter_dir / "checks.py", f"_dsscale_plan_{chapter_dir.name}")
+        load_checks(chapter_dir)
         plan: dict[str, list[tuple[str, float]]] = {}
         for c in registered_checks():
             plan.setdefault(c.exercise, []).append((c.name, c.points))
@@ -116,7 +116,7 @@ def grade_exercise(chapter_dir: Path, student_dir: Path, exercise: str,
     with tempfile.TemporaryDirectory(prefix="dsscale-grade-") as tmp:
         results = Path(tmp) / "results.jsonl"
         cmd = [sys.executable, "-m", "dsscale.grading.runner",
-               str(chapter_dir / "checks.py"), exercise, str(student), str(results)]
+               str(chapter_dir), exercise, str(student), str(results)]
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg")
         start = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=student_dir, env=env, stdin=subprocess.DEVNULL,

@@ -1,6 +1,9 @@
 """Run one exercise's checks; meant to be executed in a child process.
 
-``python -m dsscale.grading.runner CHECKS_PY EXERCISE STUDENT_PY RESULTS_JSONL``
+``python -m dsscale.grading.runner CHAPTER_DIR EXERCISE STUDENT_PY RESULTS_JSONL``
+
+The chapter's trusted ``checks*.py`` files (one per topic, e.g.
+``checks_partitioning.py``) register the checks.
 
 The student's file is imported here, never in the grader's own process. Each
 check's outcome is appended to ``RESULTS_JSONL`` as soon as it is known, so if
@@ -31,6 +34,12 @@ def _load(path: Path, name: str) -> ModuleType:
     return module
 
 
+def load_checks(chapter_dir: Path) -> None:
+    """Import every ``checks*.py`` of a chapter, registering their checks."""
+    for path in sorted(chapter_dir.glob("checks*.py")):
+        _load(path, f"_dsscale_{chapter_dir.name}_{path.stem}")
+
+
 def _explain(exc: BaseException, student_file: Path) -> str:
     """One line telling the student what went wrong, pointing at their code."""
     if isinstance(exc, AssertionError):
@@ -52,9 +61,9 @@ def _emit(out: TextIO, record: dict[str, Any]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    checks_py, exercise, student_py, results = argv
+    chapter_dir, exercise, student_py, results = argv
     student = Path(student_py)
-    _load(Path(checks_py), f"_dsscale_checks_{exercise}")
+    load_checks(Path(chapter_dir))
     checks = registered_checks(exercise)
     with open(results, "a", encoding="utf-8") as out:
         _emit(out, {"event": "plan", "checks": [c.name for c in checks]})
