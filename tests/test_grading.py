@@ -93,11 +93,14 @@ def test_a_placeholder_answer_loses_exactly_that_exercises_points(
     student = _copy_solutions(tmp_path, chapter)
     source = (SOLUTIONS / chapter / f"{exercise}.py").read_text()
     (student / f"{exercise}.py").write_text(make_stub(source, body="return 0"))
-    full = grade(EXERCISES, chapter, student_root=SOLUTIONS, timeout=120)
-    report = grade(EXERCISES, chapter, student_root=tmp_path, timeout=120)
-    scores = _scores(report)
-    assert scores[exercise][0] == 0
-    assert full.earned - report.earned == scores[exercise][1]
+    # the other exercises are untouched solutions, whose full marks are proven
+    # above; grading this one alone keeps the test linear in the exercise count
+    report = grade(EXERCISES, chapter, student_root=tmp_path, timeout=120,
+                   only=exercise)
+    [result] = report.results
+    assert result.possible > 0
+    assert result.earned == 0, f"{exercise} still earns points: " + ", ".join(
+        c.name for c in result.checks if c.earned)
 
 
 @pytest.mark.parametrize(

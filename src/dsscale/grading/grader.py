@@ -169,12 +169,13 @@ def _score(chapter_dir: Path, exercise: str, plan: list[tuple[str, float]],
 
 def grade(exercises_dir: Path, chapter: str | None = None, *,
           student_root: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
-          progress: bool = False) -> GradeReport:
+          progress: bool = False, only: str | None = None) -> GradeReport:
     """Grade every exercise of the chosen chapter(s).
 
     ``student_root`` is where the files being graded live (one folder per
     chapter, same names); by default the exercises folder itself, and the
-    reference solutions when it is ``exercises/solutions``.
+    reference solutions when it is ``exercises/solutions``. ``only`` grades a
+    single exercise by name.
     """
     if timeout <= 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
@@ -183,6 +184,8 @@ def grade(exercises_dir: Path, chapter: str | None = None, *,
     for chapter_dir in find_chapters(exercises_dir, chapter):
         plan = exercise_plan(chapter_dir)
         for exercise in sorted(plan):
+            if only is not None and exercise != only:
+                continue
             if progress:
                 print(f"  grading {chapter_dir.name}/{exercise} ...", file=sys.stderr,
                       flush=True)
