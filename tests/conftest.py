@@ -18,12 +18,12 @@ settings.load_profile("dsscale")
 
 
 # ---- the built book, shared by the book and browser tests --------------------
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
+import os
+import subprocess
+import sys
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,90 +12,24 @@ with ``ray stop`` (which would kill every Ray on the machine).
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from dsscale.raycluster import local_cluster
+
 pytestmark = [pytest.mark.ray, pytest.mark.slow]
 
 BIN = Path(sys.executable).parent
-START_LIMIT = 90.0  # seconds for the head node to accept connections
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1.0):
-            return True
-    except OSError:
-        return False
-
-
-def _stop_group(proc: subprocess.Popen[bytes]) -> None:
-    """Stop the head node: the `ray start` leader first, then its group."""
-    pgid = proc.pid  # start_new_session=True: the leader's pid is the pgid
-    if proc.poll() is None:
-        # SIGTERM to the leader alone lets it drain the node while the GCS is
-        # still up; signalling the whole group at once stalls that drain.
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            pass
-    for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
-        try:
-            os.killpg(pgid, sig)
-        except ProcessLookupError:
-            break
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(pgid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.2)
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    port = _free_port()
-    env = dict(os.environ)
-    env.pop("RAY_ADDRESS", None)
-    env.update(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=secrets.token_hex(32),
-               RAY_USAGE_STATS_ENABLED="0")
-    log = tmp_path_factory.mktemp("cluster") / "ray-start.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [str(BIN / "ray"), "start", "--head", "--block", f"--port={port}",
-             "--node-ip-address=127.0.0.1", "--num-cpus=2",
-             "--include-dashboard=false", "--disable-usage-stats"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + START_LIMIT
-        while not _listening(port):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"ray start did not come up:\n{log.read_text()[-2000:]}")
-            time.sleep(0.5)
-        client_env = dict(env, RAY_ADDRESS=f"127.0.0.1:{port}")
-        yield client_env
-    finally:
-        _stop_group(proc)
+    with local_cluster(num_cpus=2, log_dir=tmp_path_factory.mktemp("cluster")) as env:
+        yield env
 
 
 def _demo(env: dict[str, str], tmp_path: Path, *args: str) -> dict[str, object]:

@@ -20,23 +20,28 @@ class Check:
     name: str
     points: float
     fn: CheckFn
+    uses_ray: bool = False
 
 
 _REGISTRY: list[Check] = []
 
 
-def check(exercise: str, *, points: float, name: str) -> Callable[[CheckFn], CheckFn]:
+def check(exercise: str, *, points: float, name: str,
+          uses_ray: bool = False) -> Callable[[CheckFn], CheckFn]:
     """Register the decorated function as a check of ``exercise``.
 
     Checks run in the order they are defined; the function receives the
     student's module and fails by raising ``AssertionError`` with a message
-    that tells the student what to look at.
+    that tells the student what to look at. ``uses_ray=True`` makes the
+    grader start one shared Ray cluster for the whole grading run; the check
+    connects to it with :func:`dsscale.raysupport.ray_session` (``RAY_ADDRESS``
+    is set for it).
     """
     if points <= 0:
         raise ValueError(f"points must be > 0, got {points}")
 
     def register(fn: CheckFn) -> CheckFn:
-        _REGISTRY.append(Check(exercise, name, float(points), fn))
+        _REGISTRY.append(Check(exercise, name, float(points), fn, uses_ray))
         return fn
 
     return register

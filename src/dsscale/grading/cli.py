@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from dsscale.grading.grader import DEFAULT_TIMEOUT, format_table, gradescope_json, grade
+from dsscale.grading.grader import DEFAULT_TIMEOUT, format_table, grade, gradescope_json
 
 
 def register(sub: Any) -> None:
