@@ -1,0 +1,171 @@
+r"""Replication math: quorum availability and probabilistic staleness (PBS).
+
+A key is stored on ``n`` replicas (the replication factor N). A write is
+acknowledged once ``w`` replicas (the write quorum W) have it; a read asks
+``r`` replicas (the read quorum R) and returns the newest value among them.
+If :math:`R + W > N` every read quorum meets every write quorum, so a read
+sees the latest acknowledged write. Partial quorums (:math:`R + W \le N`) are
+faster and more available but can return stale data; Bailis et al. quantify
+how often ("Probabilistically Bounded Staleness for Practical Partial
+Quorums", PVLDB 5(8), 2012).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from dsscale._validate import RNGLike, as_rng, check_array, check_int
+
+__all__ = [
+    "pbs_k_staleness_probability",
+    "pbs_stale_probability",
+    "quorum_availability",
+    "simulate_pbs",
+    "simulate_pbs_t_visibility",
+]
+
+
+def _check_quorums(n: int, r: int, w: int) -> tuple[int, int, int]:
+    n = check_int("n (replication_factor)", n, 1)
+    quorums = []
+    for name, value in (("r (read_quorum)", r), ("w (write_quorum)", w)):
+        value = check_int(name, value)
+        if not 1 <= value <= n:
+            raise ValueError(f"{name} must be in 1..n ({n}), got {value}")
+        quorums.append(value)
+    return n, quorums[0], quorums[1]
+
+
+def quorum_availability(n: int, k: int,
+                        p_fail: ArrayLike) -> float | NDArray[np.float64]:
+    r"""Probability that at least ``k`` of ``n`` independent nodes are up.
+
+    Each node is down independently with probability ``p_fail`` = p:
+
+    .. math:: A(n, k, p) = \sum_{i=k}^{n} \binom{n}{i} (1 - p)^i \, p^{\,n-i}
+
+    the upper tail of a Binomial(n, 1 - p), evaluated with
+    ``scipy.stats.binom.sf`` (stable for large ``n``). A quorum system with
+    quorums of size ``k`` can serve requests exactly when this event happens.
+
+    Parameters
+    ----------
+    n : int
+        Number of nodes, ``>= 1``.
+    k : int
+        Nodes needed, in ``1..n``.
+    p_fail : float or array_like
+        Failure probability of each node, in ``[0, 1]``.
+
+    Returns
+    -------
+    float or ndarray
+        A float for scalar ``p_fail``, else an array of its shape.
+
+    References: e.g. D. Peleg and A. Wool, "The availability of quorum
+    systems", Information and Computation 123(2), 1995.
+    """
+    n = check_int("n", n, 1)
+    k = check_int("k", k)
+    if not 1 <= k <= n:
+        raise ValueError(f"k must be in 1..n ({n}), got {k}")
+    p = check_array("p_fail", p_fail, 0.0, 1.0)
+    result = np.asarray(stats.binom.sf(k - 1, n, 1.0 - p), dtype=np.float64)
+    return float(result) if result.ndim == 0 else result
+
+
+def pbs_stale_probability(n: int, r: int, w: int) -> float:
+    r"""Probability that a read quorum misses the latest write entirely.
+
+    With the ``w`` replicas holding the write and the ``r`` replicas read both
+    chosen uniformly at random (Bailis et al. 2012, eq. 1):
+
+    .. math:: p_s = \frac{\binom{N - W}{R}}{\binom{N}{R}}
+
+    the chance that all ``r`` replicas read come from the ``N - W`` without
+    the write. It is 0 exactly when :math:`R + W > N`.
+    """
+    n, r, w = _check_quorums(n, r, w)
+    return math.comb(n - w, r) / math.comb(n, r)
+
+
+def pbs_k_staleness_probability(n: int, r: int, w: int, k: int) -> float:
+    r"""Probability that a read is more than ``k`` versions stale.
+
+    A read returns a value older than the last ``k`` writes only if its quorum
+    misses each of them; with independently chosen write quorums (Bailis et
+    al. 2012, eq. 2, PBS k-staleness):
+
+    .. math:: P(\text{more than } k \text{ versions stale}) = p_s^{\,k}
+
+    so the read is consistent within ``k`` versions with probability
+    :math:`1 - p_s^k`. ``k = 1`` gives :func:`pbs_stale_probability`.
+    """
+    n, r, w = _check_quorums(n, r, w)
+    k = check_int("k", k, 1)
+    return pbs_stale_probability(n, r, w) ** k
+
+
+def simulate_pbs(n: int, r: int, w: int, trials: int, rng: RNGLike) -> float:
+    """Monte Carlo estimate of :func:`pbs_stale_probability`.
+
+    Each trial picks a write quorum of ``w`` and a read quorum of ``r``
+    replicas uniformly at random and counts the read stale if they are
+    disjoint. The estimate's standard error is
+    :math:`\\sqrt{p_s (1 - p_s) / \\text{trials}}`.
+    """
+    n, r, w = _check_quorums(n, r, w)
+    trials = check_int("trials", trials, 1)
+    gen = as_rng(rng)
+    # A random rank per replica: the w (r) lowest ranks form the quorum.
+    wrote = gen.random((trials, n)).argsort(axis=1).argsort(axis=1) < w
+    read = gen.random((trials, n)).argsort(axis=1).argsort(axis=1) < r
+    return float(np.mean(~np.any(wrote & read, axis=1)))
+
+
+def simulate_pbs_t_visibility(n: int, r: int, w: int, t: ArrayLike, trials: int,
+                              rng: RNGLike, *, write_mean: float = 1.0,
+                              ack_mean: float = 1.0, read_mean: float = 1.0,
+                              response_mean: float = 1.0
+                              ) -> float | NDArray[np.float64]:
+    r"""Probability that a read issued ``t`` after a write commits is stale.
+
+    The WARS model of Bailis et al. (2012, section 4): the coordinator sends
+    the write to all ``n`` replicas (one-way delay W), each acknowledges (A);
+    the write commits at the ``w``-th acknowledgement, at time
+    :math:`c = w\text{-th smallest}(W_i + A_i)`. A read starts at
+    :math:`c + t`, reaches replica i after :math:`R_i` and its response comes
+    back after :math:`S_i`; the read returns after the first ``r`` responses.
+    Replica i answers with the new value iff :math:`W_i \le c + t + R_i`. The
+    read is stale iff none of its first ``r`` responders has it. All delays
+    are exponential with the given means.
+
+    ``t`` may be an array; every value reuses the same draws (common random
+    numbers), so the estimate is non-increasing in ``t``. With
+    :math:`R + W > N` it is 0 for every ``t >= 0``.
+    """
+    n, r, w = _check_quorums(n, r, w)
+    trials = check_int("trials", trials, 1)
+    waits = check_array("t", t, 0.0, allow_inf=True)
+    means = {}
+    for name, value in (("write_mean", write_mean), ("ack_mean", ack_mean),
+                        ("read_mean", read_mean), ("response_mean", response_mean)):
+        means[name] = float(check_array(name, value, 0.0, strict_min=True))
+    gen = as_rng(rng)
+    write = gen.exponential(means["write_mean"], (trials, n))
+    ack = gen.exponential(means["ack_mean"], (trials, n))
+    read = gen.exponential(means["read_mean"], (trials, n))
+    response = gen.exponential(means["response_mean"], (trials, n))
+    commit = np.sort(write + ack, axis=1)[:, w - 1:w]
+    responders = np.argsort(read + response, axis=1)[:, :r]
+    write_first = np.take_along_axis(write, responders, axis=1)
+    read_arrival = commit + np.take_along_axis(read, responders, axis=1)
+    flat = waits.ravel()
+    stale = np.array([
+        np.mean(~np.any(write_first <= read_arrival + wait, axis=1))
+        for wait in flat])
+    return float(stale[0]) if waits.ndim == 0 else stale.reshape(waits.shape)

@@ -1,0 +1,42 @@
+"""Replication protocols that run on the simulator :mod:`dsscale.sim`.
+
+=======================  ====================================================
+module                   what it holds
+=======================  ====================================================
+``config``               the configuration master (epochs, leases, failover)
+``primary_backup``       primary-backup, synchronous or asynchronous
+``chain``                chain replication (van Renesse and Schneider 2004)
+``abd``                  the ABD atomic register (Attiya, Bar-Noy, Dolev 1995)
+``quorum_store``         a Dynamo-style N/R/W store, read repair, sloppy quorums
+``version_vectors``      version vectors and sibling reconciliation
+``merkle``               Merkle trees and anti-entropy
+``client``               clients that record histories; random workloads
+``deploy``               the named configurations used by fault campaigns
+=======================  ====================================================
+"""
+
+from dsscale.replication.deploy import PROTOCOLS, Protocol, get_protocol
+from dsscale.replication.merkle import AntiEntropyReplica, MerkleTree, diff
+from dsscale.replication.quorum_store import QuorumConfig
+from dsscale.replication.version_vectors import (
+                                                 Ordering,
+                                                 Versioned,
+                                                 VersionVector,
+                                                 reconcile,
+                                                 write_version,
+)
+
+__all__ = [
+                                                 "PROTOCOLS",
+                                                 "AntiEntropyReplica",
+                                                 "MerkleTree",
+                                                 "Ordering",
+                                                 "Protocol",
+                                                 "QuorumConfig",
+                                                 "VersionVector",
+                                                 "Versioned",
+                                                 "diff",
+                                                 "get_protocol",
+                                                 "reconcile",
+                                                 "write_version",
+]
