@@ -2,6 +2,7 @@
 # make test   - same bootstrap, then the whole test suite (includes the book build)
 # make grade  - grade your exercises (CHAPTER=ch01 to pick one)
 # make bench  - side-by-side performance ratios
+# make campaign - 1000-seed fault campaigns: safe protocols pass, unsafe ones are caught
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -10,6 +11,10 @@ export RAY_USAGE_STATS_ENABLED ?= 0
 export PIP_DISABLE_PIP_VERSION_CHECK ?= 1
 
 .PHONY: book test test-fast grade exercises bench campaign clean
+
+SAFE_PROTOCOLS   := pb-sync chain abd quorum
+UNSAFE_PROTOCOLS := pb-async abd-no-writeback quorum-partial quorum-sloppy
+SEEDS ?= 1000
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +43,18 @@ exercises: $(STAMP)
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+campaign: $(STAMP)
+	@mkdir -p _build/campaign
+	@for p in $(SAFE_PROTOCOLS); do \
+	  echo "== $$p: $(SEEDS) seeds, must find no violation"; \
+	  $(BIN)/dsscale faults $$p --seeds $(SEEDS) --json _build/campaign/$$p.json || exit 1; \
+	done
+	@for p in $(UNSAFE_PROTOCOLS); do \
+	  echo "== $$p: $(SEEDS) seeds, must be caught"; \
+	  $(BIN)/dsscale faults $$p --seeds $(SEEDS) --json _build/campaign/$$p.json; \
+	  test $$? -eq 1 || { echo "$$p was not caught"; exit 1; }; \
+	done
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
