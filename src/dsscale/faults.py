@@ -205,7 +205,14 @@ def checkable(history: Sequence[Operation]) -> list[Operation]:
 
 def lost_writes(history: Sequence[Operation], final_reads: Sequence[Operation]
                 ) -> list[str]:
-    """Acknowledged writes missing from the final reads (see module docstring)."""
+    """Acknowledged writes missing from the final reads (see module docstring).
+
+    An acknowledged write ``w`` of ``key = x`` is lost when the final read of
+    ``key`` returns the initial value, or returns the value of a write ``f``
+    that real time orders before ``w``: ``f`` returned before ``w`` was called,
+    or before some completed read that returned ``x`` was called (that read
+    saw ``x`` after ``f`` had taken effect, so ``w`` follows ``f``).
+    """
     source = {op.input[2]: op for op in history if op.input[0] == "put"}
     lost = []
     for final in final_reads:
@@ -214,7 +221,14 @@ def lost_writes(history: Sequence[Operation], final_reads: Sequence[Operation]
         for op in history:
             if op.input[0] != "put" or op.input[1] != key or op.pending:
                 continue
-            if value is None or (seen is not None and seen.return_time < op.call):
+            if seen is op:
+                continue
+            observers = [op.call] + [
+                r.call for r in history
+                if r.input[0] == "get" and r.input[1] == key and not r.pending
+                and r.output == op.input[2]]
+            if value is None or (seen is not None
+                                 and seen.return_time < max(observers)):
                 lost.append(f"{key}={op.input[2]} (acked at {op.return_time:.2f}) "
                             f"lost: final read returned {value!r}")
     return lost
