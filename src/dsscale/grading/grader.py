@@ -189,7 +189,9 @@ def grade(exercises_dir: Path, chapter: str | None = None, *,
     """
     if timeout <= 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
-    root = student_root or exercises_dir
+    # the children run in the student's folder, so every path must be absolute
+    exercises_dir = Path(exercises_dir).resolve()
+    root = Path(student_root).resolve() if student_root else exercises_dir
     report = GradeReport()
     work = []
     for chapter_dir in find_chapters(exercises_dir, chapter):
