@@ -16,12 +16,37 @@ from dsscale.consistency import (
 def test_shrink_returns_small_illegal_sub_history():
     model = RegisterModel(0)
     history = random_register_history(4, 500, 3, linearizable=False)
-    small = shrink_history(history, model)
+    small = shrink_history(history, model, keep_sources=False)
     assert 0 < len(small) < len(history)
     assert {id(op) for op in small} <= {id(op) for op in history}
     assert not check_linearizable(small, model)
     for i in range(len(small)):  # 1-minimal: every operation is needed
         assert check_linearizable(small[:i] + small[i + 1:], model, shrink=False)
+
+
+def test_shrink_keeps_the_writes_that_kept_reads_returned():
+    model = RegisterModel(0)
+    history = random_register_history(4, 500, 3, linearizable=False)
+    small = shrink_history(history, model)
+    assert not check_linearizable(small, model)
+    read_values = {op.output for op in small if op.input[0] == "read"}
+    written = {op.input[1] for op in small if op.input[0] == "write"}
+    assert read_values <= written | {0}  # every value read has its write
+    for i, op in enumerate(small):
+        rest = small[:i] + small[i + 1:]
+        # each operation is needed, or it is the source of a kept read
+        assert (check_linearizable(rest, model, shrink=False)
+                or model.observed(rest, [op]))
+
+
+def test_a_lone_stale_read_keeps_its_write():
+    # w(1) | r->1 | r->0: without sources, "r->1" alone would be the answer
+    ops = [Operation("A", ("write", 1), 0, None, 6),
+           Operation("B", ("read", None), 1, 1, 3),
+           Operation("C", ("read", None), 4, 0, 5)]
+    assert shrink_history(ops, RegisterModel(0), keep_sources=False) == [ops[1]]
+    assert shrink_history(ops, RegisterModel(0)) == ops
+    assert check_linearizable(ops, RegisterModel(0)).counterexample == tuple(ops)
 
 
 def test_shrink_keeps_the_write_that_makes_a_read_stale():

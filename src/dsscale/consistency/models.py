@@ -132,6 +132,16 @@ class RegisterModel:
         return [op for op in operations if not op.pending or (
             _kind(op.input) == "write" and _argument(op.input) in seen)]
 
+    def observed(self, readers: Sequence[Operation],
+                 writers: Sequence[Operation]) -> bool:
+        """Whether a completed read in ``readers`` returned a value written
+        by an operation in ``writers`` (used by the shrinker to keep the
+        writes that the remaining reads depend on)."""
+        seen = {op.output for op in readers
+                if not op.pending and _kind(op.input) == "read"}
+        return any(_kind(op.input) == "write" and _argument(op.input) in seen
+                   for op in writers)
+
 
 @dataclass(frozen=True)
 class CASRegisterModel:
@@ -218,6 +228,15 @@ class KVModel:
         return [op for op in operations if not op.pending or (
             _kind(op.input) == "put" and len(op.input) == 3
             and (op.input[1], op.input[2]) in seen)]
+
+    def observed(self, readers: Sequence[Operation],
+                 writers: Sequence[Operation]) -> bool:
+        """Whether a completed get in ``readers`` returned a value put by an
+        operation in ``writers`` on the same key."""
+        seen = {(op.input[1], op.output) for op in readers
+                if not op.pending and _kind(op.input) == "get"}
+        return any(_kind(op.input) == "put" and len(op.input) == 3
+                   and (op.input[1], op.input[2]) in seen for op in writers)
 
     def partition(self, operations: Sequence[Operation]) -> list[list[Operation]]:
         """Split ``operations`` into one sub-history per key, in key order seen."""

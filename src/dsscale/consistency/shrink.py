@@ -13,8 +13,11 @@ after ``t`` can be dropped at once, because the search never reaches its call
 (``cut_at``).
 
 A 1-minimal history is small, not always the most telling: in ``w(1) w(2)
-r->1`` the write of 1 can go, leaving "read 1, which nobody wrote" -- still a
-genuine violation, but read it next to the full history (``plot_history``).
+r->1`` the write of 1 could go, leaving "read 1, which nobody wrote" -- a
+genuine violation that explains nothing. So when the model can tell (an
+``observed(readers, writers)`` method, which the register and key-value
+models have), a write is never dropped while a kept read returns its value;
+the result is then 1-minimal among the histories that keep their sources.
 """
 
 from __future__ import annotations
@@ -37,12 +40,15 @@ def cut_at(history: Sequence[Operation], frontier: float) -> list[Operation]:
 
 
 def minimise(history: Sequence[Operation], model: Model,
-             deadline: float | None = None) -> list[Operation]:
+             deadline: float | None = None, keep_sources: bool = True
+             ) -> list[Operation]:
     """Greedy delta debugging of an illegal single-partition ``history``.
 
     Stops early, keeping the smallest illegal history found, when the
-    ``time.monotonic()`` ``deadline`` passes.
+    ``time.monotonic()`` ``deadline`` passes. With ``keep_sources`` and a
+    model that has ``observed``, writes whose values kept reads returned stay.
     """
+    observed = getattr(model, "observed", None) if keep_sources else None
     current = list(history)
     chunk = max(1, len(current) // 2)
     while True:
@@ -50,6 +56,10 @@ def minimise(history: Sequence[Operation], model: Model,
         start = 0
         while start < len(current):
             candidate = current[:start] + current[start + chunk:]
+            if observed is not None and observed(candidate,
+                                                 current[start:start + chunk]):
+                start += chunk
+                continue
             outcome = search(candidate, model, deadline)
             if outcome.status == "unknown":
                 return current
@@ -64,7 +74,8 @@ def minimise(history: Sequence[Operation], model: Model,
 
 
 def shrink_history(operations: Sequence[Operation], model: Any,
-                   timeout: float | None = None) -> list[Operation]:
+                   timeout: float | None = None, *,
+                   keep_sources: bool = True) -> list[Operation]:
     """Return a small sub-history of ``operations`` that is not linearizable.
 
     Parameters
@@ -77,6 +88,9 @@ def shrink_history(operations: Sequence[Operation], model: Any,
     timeout : float, optional
         Seconds of wall-clock time; when it runs out, the smallest illegal
         sub-history found so far is returned.
+    keep_sources : bool, default True
+        Never drop a write whose value a kept read returned (for models with
+        an ``observed`` method), so the result reads as a story.
 
     Returns
     -------
@@ -103,6 +117,7 @@ def shrink_history(operations: Sequence[Operation], model: Any,
                 "timeout ran out before operations could be shown to be "
                 "non-linearizable")
         if outcome.status == "illegal":
-            return minimise(cut_at(part, outcome.frontier), model, deadline)
+            return minimise(cut_at(part, outcome.frontier), model, deadline,
+                            keep_sources)
     raise ValueError("operations must be a non-linearizable history, "
                      "but it is linearizable")
