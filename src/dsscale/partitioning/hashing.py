@@ -177,8 +177,9 @@ def mix64(x: NDArray[np.uint64]) -> NDArray[np.uint64]:
     OOPSLA 2014; constants from D. Stafford's "Mix13" variant.
     """
     z = np.asarray(x, dtype=np.uint64)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    with np.errstate(over="ignore"):  # the products wrap mod 2**64 by design
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return z ^ (z >> np.uint64(31))
 
 

@@ -70,6 +70,9 @@ class ChainReplica(ConfiguredReplica):
         self.seq = 0
         # seq -> (key, value, client, req_id), forwarded but not acknowledged
         self.sent: dict[int, tuple[str, Any, str, int]] = {}
+        # requests that arrived while the lease had lapsed (volatile): served
+        # when a ping renews the lease, instead of leaving the client to time out
+        self.waiting: list[tuple[str, Request]] = []
 
     def on_start(self) -> None:
         self.set_timer(self.retry, Tick())
@@ -118,12 +121,18 @@ class ChainReplica(ConfiguredReplica):
         if not right_role:
             self.send(src, Redirect(msg.req_id, self.epoch, self.members))
         elif not self.has_lease:
-            return  # possibly deposed: stay silent, the client times out
+            self.waiting.append((src, msg))  # possibly deposed: wait for a ping
         elif op[0] == "get":
             self.send(src, Reply(msg.req_id, self.store.get(op[1])))
         elif op[2] not in self.written:  # else a duplicate already in the chain
             self._accept(Update(self.epoch, self.seq + 1, op[1], op[2], src,
                                 msg.req_id))
+
+    def on_Ping(self, src: str, msg: Any) -> None:
+        super().on_Ping(src, msg)
+        waiting, self.waiting = self.waiting, []
+        for client, request in waiting:  # re-dispatch: redirects if deposed
+            self.on_Request(client, request)
 
     def on_Update(self, src: str, msg: Update) -> None:
         pred, _ = self._position()
