@@ -12,9 +12,10 @@ every slot). Nodes then take turns, round-robin, each claiming the next slot of 
 permutation that is still empty, until the table is full. Because every round gives
 each node exactly one slot, node entry counts are :math:`\lfloor M/N \rfloor` or
 :math:`\lceil M/N \rceil` -- near-perfect balance -- and a lookup is one array
-index, ``table[h(key) mod M]``. The price is slightly more disruption than a ring
-when membership changes; the paper recommends :math:`M > 100 N` to keep the
-hash-space shares within about 1% of each other.
+index, ``table[h(key) mod M]``. The price is more disruption than a ring when
+membership changes: removing one of N nodes changes more than the ideal 1/N of
+the slots, and the excess grows with N/M (Chapter 3 measures it), so keep
+:math:`M \gg N`.
 
 References
 ----------
