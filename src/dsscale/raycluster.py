@@ -101,7 +101,10 @@ def local_cluster(num_cpus: int = 2, start_limit: float = 90.0,
             start_new_session=True)
     try:
         deadline = time.monotonic() + limit
-        while not _listening(port):
+        # the GCS port opens seconds before the node is ready for drivers; a
+        # driver that connects earlier just waits, so wait here instead
+        while not (_listening(port)
+                   and b"Ray runtime started" in log.read_bytes()):
             if proc.poll() is not None or time.monotonic() > deadline:
                 tail = log.read_text(errors="replace")[-2000:]
                 raise ConnectionError(f"ray start did not come up on port {port}:\n{tail}")
