@@ -211,7 +211,7 @@ def run_kv_workload(num_clients: int = 4, num_ops: int = 300,
 
 
 def _bar(total: int, enabled: bool) -> Any:
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     return tqdm(total=total, desc="kv ops", unit="op", disable=not enabled,
                 leave=False)

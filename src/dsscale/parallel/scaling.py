@@ -216,7 +216,9 @@ def measure_scaling(workers: Sequence[int] = (1, 2), tasks_per_worker: int = 4,
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:
-    from tqdm.auto import tqdm
+    # plain tqdm, not tqdm.auto: in a notebook the latter warns on stderr when
+    # ipywidgets is missing, which a -W book build treats as an error
+    from tqdm import tqdm
 
     return tqdm(total=total, desc="scaling", unit="run", disable=not enabled,
                 leave=False)
