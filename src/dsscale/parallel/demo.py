@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -58,10 +59,15 @@ def register(subparsers: Any) -> None:
     g = p.add_argument_group("scaling")
     g.add_argument("--mode", default="strong", metavar="MODE",
                    help="strong (fixed total work) or weak (work grows with k)")
-    g.add_argument("--repeats", default="3", metavar="N",
-                   help="timed runs per worker count; median kept (default 3)")
+    g.add_argument("--repeats", default="5", metavar="N",
+                   help="timed runs per worker count; median kept (default 5)")
     g.add_argument("--task-size", default=None, metavar="N",
-                   help="n_iter of one cpu_task (default ~0.1-0.2 s of work)")
+                   help="n_iter of one cpu_task (default 2 x DEFAULT_TASK_SIZE, "
+                        "~0.3 s of work: long enough that task overhead and Ray's "
+                        "own background work stay a few percent of a task)")
+    g.add_argument("--statistic", default="median", choices=("median", "min"),
+                   help="summarise the repeats by their median (default) or their "
+                        "fastest run, as timeit does; the JSON reports both")
     g.add_argument("--tasks-per-worker", default="4", metavar="N",
                    help="tasks per worker at the largest k (default 4)")
     k = p.add_argument_group("kv")
@@ -122,9 +128,10 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "workers": workers, "seed": _int_arg("--seed", args.seed, minimum=0),
         "size": size or _DEFAULT_SIZE.get(args.program),
         "mode": args.mode, "repeats": _int_arg("--repeats", args.repeats, 1),
-        "task_size": DEFAULT_TASK_SIZE if args.task_size is None
+        "task_size": 2 * DEFAULT_TASK_SIZE if args.task_size is None
         else _int_arg("--task-size", args.task_size, 1),
         "tasks_per_worker": _int_arg("--tasks-per-worker", args.tasks_per_worker, 1),
+        "statistic": getattr(args, "statistic", "median"),
         "replication_factor": n, "read_quorum": r, "write_quorum": w,
         "clients": _int_arg("--clients", args.clients, 1), "kill": not args.no_kill,
     }
@@ -143,11 +150,19 @@ def _scaling(o: dict[str, Any]) -> dict[str, Any]:
 
     result = measure_scaling(
         workers=o["workers"], mode=o["mode"], tasks_per_worker=o["tasks_per_worker"],
-        task_size=o["task_size"], repeats=o["repeats"], progress=True)
+        task_size=o["task_size"], repeats=o["repeats"], progress=True,
+        statistic=o["statistic"])
     data = result.to_dict()
     keep = ("workers", "throughput", "speedup", "efficiency", "seconds", "mode",
-            "tasks", "task_size", "repeats")
-    return {key: data[key] for key in keep}
+            "tasks", "task_size", "repeats", "statistic")
+    out = {key: data[key] for key in keep}
+    base = result.workers.index(1)
+    for name, summary in (("median", statistics.median), ("min", min)):
+        secs = [summary(s) for s in result.samples]
+        out[f"speedup_{name}"] = [
+            (secs[base] / result.tasks[base]) / (x / n)
+            for x, n in zip(secs, result.tasks, strict=True)]
+    return out
 
 
 def _wordcount(o: dict[str, Any]) -> dict[str, Any]:
