@@ -24,7 +24,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 book: $(STAMP)
-	$(BIN)/jupyter-book build . -W --keep-going
+	env -u MPLBACKEND $(BIN)/jupyter-book build . -W --keep-going
 	@echo
 	@echo "The book is built. Open it (no network needed):"
 	@echo "    file://$(CURDIR)/_build/html/index.html"

@@ -34,7 +34,9 @@ def built_book() -> Path:
     """
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", str(ROOT), "-W", "--keep-going"]
-    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0", MPLBACKEND="Agg")
+    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
+    # a non-interactive backend would stop the kernels from emitting figures
+    env.pop("MPLBACKEND", None)
     proc = subprocess.run(cmd, check=False, cwd=ROOT, env=env,
                           capture_output=True, text=True)
     if proc.returncode != 0:

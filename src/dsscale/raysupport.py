@@ -125,9 +125,11 @@ def init_ray(address: str | None = None, num_cpus: int | None = None, *,
 
     Re-initialisation: if Ray is already running in this process (a test
     session fixture, a notebook cell that ran before), it is reused as it is,
-    like ``ray.init(ignore_reinit_error=True)``: ``address`` and ``num_cpus``
-    are then not applied, and ``started`` is False, so :func:`ray_session`
-    leaves the runtime running on exit for its owner to stop.
+    like ``ray.init(ignore_reinit_error=True)``: ``num_cpus`` is then not
+    applied, and ``started`` is False, so :func:`ray_session` leaves the
+    runtime running on exit for its owner to stop. An explicit ``HOST:PORT``
+    is still checked: unreachable gives ``ConnectionError``, and a different
+    cluster from the running one gives ``ValueError``.
     """
     import ray  # imported lazily: most of dsscale never needs Ray
 
@@ -136,7 +138,21 @@ def init_ray(address: str | None = None, num_cpus: int | None = None, *,
     connect_timeout = check_float("connect_timeout", connect_timeout, 0.0,
                                   strict_min=True)
     if ray.is_initialized():
-        return RaySessionInfo(_current_address(), False, _cluster_cpus())
+        current = _current_address()
+        wanted = resolve_address(address) if address is not None else None
+        target = _host_port(wanted) if wanted not in (None, _LOCAL, "auto") else None
+        if target is not None:
+            # an explicit cluster address must not be silently ignored
+            _probe(str(wanted), connect_timeout)
+            try:
+                running = _host_port(current)
+            except ValueError:
+                running = None
+            if running is None or running[1] != target[1]:
+                raise ValueError(
+                    f"address {wanted} cannot be used: Ray is already running in "
+                    f"this process (connected to {current}); shut it down first")
+        return RaySessionInfo(current, False, _cluster_cpus())
 
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     _ensure_token_mode()
