@@ -15,10 +15,15 @@ SAFE = ["pb-sync", "chain", "abd", "quorum"]
 UNSAFE = ["pb-async", "abd-no-writeback", "quorum-partial", "quorum-sloppy"]
 
 
+CAMPAIGN_SEEDS = 1000  # the bar; about 10 s per protocol on 2 cores
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("protocol", SAFE)
 def test_safe_configurations_pass_every_seed(protocol: str) -> None:
-    summary = run_campaign(protocol, 150)
-    assert summary.seeds_run == 150 and summary.operations >= 150 * 50
+    summary = run_campaign(protocol, CAMPAIGN_SEEDS)
+    assert summary.seeds_run == CAMPAIGN_SEEDS
+    assert summary.operations >= CAMPAIGN_SEEDS * 50
     assert summary.violations == {} and summary.ok
     assert summary.first_failing_seed is None
 
