@@ -27,13 +27,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from dsscale._validate import check_int
+from dsscale._validate import check_float, check_int
 from dsscale.raysupport import ray_session
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-__all__ = ["DEFAULT_TASK_SIZE", "ScalingResult", "cpu_task", "measure_scaling",
+__all__ = ["DEFAULT_TASK_SIZE", "ScalingResult", "cpu_busy_fraction", "cpu_task",
+           "measure_scaling",
            "plot_scaling"]
 
 # About 0.1-0.2 s of pure-Python work on a 2020s core: the ~1 ms per-task
@@ -143,6 +144,34 @@ def _time_once(pool: Sequence[Any], k: int, num_tasks: int, task_size: int) -> f
     refs = [pool[i % k].run.remote(task_size) for i in range(num_tasks)]
     ray.get(refs)
     return time.perf_counter() - start
+
+
+def cpu_busy_fraction(interval: float = 2.0) -> float | None:
+    """Fraction of all CPU time spent busy over the next ``interval`` seconds.
+
+    Read from ``/proc/stat`` (Linux) before and after sleeping ``interval``;
+    the caller sleeps, so the figure is what *other* programs used. ``None``
+    where ``/proc/stat`` does not exist. Unlike the 1-minute load average,
+    which still remembers the previous job for a minute after it ended, this
+    says whether the cores are free right now, before a timing run.
+    """
+    interval = check_float("interval", interval, 0.0, strict_min=True)
+
+    def snapshot() -> tuple[int, int] | None:
+        try:
+            with open("/proc/stat", encoding="ascii") as f:
+                fields = [int(x) for x in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+        return idle, sum(fields)
+
+    before = snapshot()
+    time.sleep(interval)
+    after = snapshot()
+    if before is None or after is None or after[1] == before[1]:
+        return None
+    return 1.0 - (after[0] - before[0]) / (after[1] - before[1])
 
 
 def measure_scaling(workers: Sequence[int] = (1, 2), tasks_per_worker: int = 4,
