@@ -27,10 +27,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dsscale.consistency import Operation
-from dsscale.replication.client import Client
-from dsscale.replication.config import ConfigNotice, ConfiguredReplica, Tick
-from dsscale.replication.primary_backup import Redirect, Reply, Request
+from dsscale.replication.config import ConfiguredReplica, Tick
+from dsscale.replication.primary_backup import PBClient, Redirect, Reply, Request
 
 __all__ = ["Ack", "ChainClient", "ChainReplica", "Update"]
 
@@ -166,44 +164,8 @@ class ChainReplica(ConfiguredReplica):
             self.send(pred, Ack(self.epoch, msg.seq))
 
 
-class ChainClient(Client):
-    """Writes go to the head, reads to the tail."""
-
-    def __init__(self, node_id: str, plan: Sequence[tuple[float, tuple[Any, ...]]],
-                 history: list[Operation], members: Sequence[str],
-                 op_timeout: float = 40.0) -> None:
-        super().__init__(node_id, plan, history, op_timeout)
-        self.initial_members = tuple(members)
-
-    def init_state(self) -> None:
-        super().init_state()
-        self.epoch = 0
-        self.members = self.initial_members
+class ChainClient(PBClient):
+    """Writes go to the head, reads to the tail; otherwise a :class:`PBClient`."""
 
     def _target(self, op: tuple[Any, ...]) -> str:
         return self.members[0] if op[0] == "put" else self.members[-1]
-
-    def begin(self, op_input: tuple[Any, ...], req_id: int) -> None:
-        self.send(self._target(op_input), Request(req_id, op_input))
-
-    def on_ConfigNotice(self, src: str, msg: ConfigNotice) -> None:
-        if msg.epoch <= self.epoch:
-            return
-        old = self._target(self.current_input) if self.current_input else None
-        self.epoch, self.members = msg.epoch, msg.members
-        if self.current is not None and self.current_input is not None \
-                and self._target(self.current_input) != old:
-            self.send(self._target(self.current_input),
-                      Request(self.current, self.current_input))
-
-    def on_Redirect(self, src: str, msg: Redirect) -> None:
-        if msg.epoch > self.epoch:
-            self.epoch, self.members = msg.epoch, msg.members
-        if self.is_current(msg.req_id) and self.current_input is not None:
-            target = self._target(self.current_input)
-            if target != src:
-                self.send(target, Request(msg.req_id, self.current_input))
-
-    def on_Reply(self, src: str, msg: Reply) -> None:
-        if self.is_current(msg.req_id):
-            self.complete(msg.value)

@@ -276,7 +276,11 @@ class PBReplica(ConfiguredReplica):
 
 
 class PBClient(Client):
-    """Send each request to the primary; follow redirects to a newer one."""
+    """Send each request to the primary; follow redirects to a newer one.
+
+    Subclasses change where a request goes by overriding :meth:`_target`
+    (chain replication sends writes to the head and reads to the tail).
+    """
 
     def __init__(self, node_id: str, plan: Sequence[tuple[float, tuple[Any, ...]]],
                  history: list[Operation], members: Sequence[str],
@@ -289,26 +293,31 @@ class PBClient(Client):
         self.epoch = 0
         self.members = self.initial_members
 
+    def _target(self, op: tuple[Any, ...]) -> str:
+        return self.members[0]  # the primary
+
     def begin(self, op_input: tuple[Any, ...], req_id: int) -> None:
-        self.send(self.members[0], Request(req_id, op_input))
+        self.send(self._target(op_input), Request(req_id, op_input))
 
     def on_ConfigNotice(self, src: str, msg: ConfigNotice) -> None:
         if msg.epoch <= self.epoch:
             return
-        old_primary = self.members[0]
+        old = self._target(self.current_input) if self.current_input else None
         self.epoch, self.members = msg.epoch, msg.members
-        # A new primary: resend. Safe even for a write the old primary started,
+        # A new target: resend. Safe even for a write the old primary started,
         # since it can no longer commit it and the new one dedups by value.
         if self.current is not None and self.current_input is not None \
-                and self.members[0] != old_primary:
-            self.send(self.members[0], Request(self.current, self.current_input))
+                and self._target(self.current_input) != old:
+            self.send(self._target(self.current_input),
+                      Request(self.current, self.current_input))
 
     def on_Redirect(self, src: str, msg: Redirect) -> None:
         if msg.epoch > self.epoch:
             self.epoch, self.members = msg.epoch, msg.members
-        if self.is_current(msg.req_id) and self.members[0] != src:
-            assert self.current_input is not None
-            self.send(self.members[0], Request(msg.req_id, self.current_input))
+        if self.is_current(msg.req_id) and self.current_input is not None:
+            target = self._target(self.current_input)
+            if target != src:
+                self.send(target, Request(msg.req_id, self.current_input))
 
     def on_Reply(self, src: str, msg: Reply) -> None:
         if self.is_current(msg.req_id):
