@@ -10,21 +10,8 @@ import math
 
 import numpy as np
 
-from dsscale.grading import assert_close, assert_raises, check
+from dsscale.grading import assert_close, assert_equal, assert_raises, check
 from dsscale.partitioning import RangePartitioner, stable_hash_many
-
-
-def _expect_equal(got, want, what):
-    """Fail unless `got` equals `want` (a numpy array is compared as a list)."""
-    if got is None:
-        raise AssertionError(f"{what} returned None; did you forget `return`?")
-    shown = got.tolist() if isinstance(got, np.ndarray) else got
-    try:
-        same = bool(shown == want)
-    except (TypeError, ValueError):  # e.g. a numpy scalar compared with a list
-        same = False
-    if not same:
-        raise AssertionError(f"{what} should be {want!r}, got {got!r}")
 
 
 def _int_list(got, what):
@@ -45,15 +32,15 @@ def _int_list(got, what):
 @check("ex01_keys_moved", points=1, name="modulo_owner")
 def _(ex):
     # 17 = 3*5 + 2;  2**64 - 1 = 18446744073709551615, and 18 ... 615 mod 10 = 5
-    _expect_equal(ex.modulo_owner(17, 5), 2, "modulo_owner(17, 5)")
-    _expect_equal(ex.modulo_owner(2**64 - 1, 10), 5, "modulo_owner(2**64 - 1, 10)")
-    _expect_equal(ex.modulo_owner(4, 1), 0, "modulo_owner(4, 1)")
+    assert_equal(ex.modulo_owner(17, 5), 2, "modulo_owner(17, 5)")
+    assert_equal(ex.modulo_owner(2**64 - 1, 10), 5, "modulo_owner(2**64 - 1, 10)")
+    assert_equal(ex.modulo_owner(4, 1), 0, "modulo_owner(4, 1)")
     got = ex.modulo_owner(np.array([7, 8, 9], dtype=np.uint64), 3)
     if not isinstance(got, np.ndarray):
         raise AssertionError(  # noqa: TRY004 - a failed check is an AssertionError
             "modulo_owner(np.array([7, 8, 9]), 3) should return a numpy array, "
             f"got {type(got).__name__}: {got!r}")
-    _expect_equal(got.tolist(), [1, 2, 0], "modulo_owner(np.array([7, 8, 9]), 3)")
+    assert_equal(got.tolist(), [1, 2, 0], "modulo_owner(np.array([7, 8, 9]), 3)")
     assert_raises(ValueError, ex.modulo_owner, 5, 0, what="modulo_owner(5, 0)",
                   mentions="num_nodes")
 
@@ -116,19 +103,19 @@ def _(ex):
 def _(ex):
     sample = [50, 10, 40, 20, 30, 60, 70, 80, 90, 100]
     # sorted 10..100, m = 10, k = 4: indices 10//4 = 2, 20//4 = 5, 30//4 = 7
-    _expect_equal(ex.split_points(sample, 4), [30, 60, 80], f"split_points({sample}, 4)")
+    assert_equal(ex.split_points(sample, 4), [30, 60, 80], f"split_points({sample}, 4)")
     if sample != [50, 10, 40, 20, 30, 60, 70, 80, 90, 100]:
         raise AssertionError("split_points must not modify (sort) the sample it is given")
     # m = 3, k = 2: index 3//2 = 1 of [1, 2, 3]
-    _expect_equal(ex.split_points([3, 1, 2], 2), [2], "split_points([3, 1, 2], 2)")
+    assert_equal(ex.split_points([3, 1, 2], 2), [2], "split_points([3, 1, 2], 2)")
     # m = 3, k = 3: indices 1, 2;  k = 1: no split points
-    _expect_equal(ex.split_points([3, 1, 2], 3), [2, 3], "split_points([3, 1, 2], 3)")
-    _expect_equal(ex.split_points([3, 1, 2], 1), [], "split_points([3, 1, 2], 1)")
+    assert_equal(ex.split_points([3, 1, 2], 3), [2, 3], "split_points([3, 1, 2], 3)")
+    assert_equal(ex.split_points([3, 1, 2], 1), [], "split_points([3, 1, 2], 1)")
     # strings sort alphabetically: apple banana fig kiwi, index 4//2 = 2
     words = ["kiwi", "apple", "fig", "banana"]
-    _expect_equal(ex.split_points(words, 2), ["fig"], f"split_points({words}, 2)")
+    assert_equal(ex.split_points(words, 2), ["fig"], f"split_points({words}, 2)")
     # duplicates are kept: [1, 1, 1, 1, 2, 2], k = 3: indices 2, 4
-    _expect_equal(ex.split_points([2, 1, 1, 2, 1, 1], 3), [1, 2],
+    assert_equal(ex.split_points([2, 1, 1, 2, 1, 1], 3), [1, 2],
                   "split_points([2, 1, 1, 2, 1, 1], 3)")
     assert_raises(ValueError, ex.split_points, [1, 2], 0,
                   what="split_points([1, 2], 0)", mentions="num_partitions")
@@ -140,11 +127,11 @@ def _(ex):
 def _(ex):
     bounds = [30, 60, 80]
     for key, want in ((5, 0), (29, 0), (30, 1), (59, 1), (60, 2), (80, 3), (1000, 3)):
-        _expect_equal(ex.partition_of(key, bounds), want, f"partition_of({key}, {bounds})")
-    _expect_equal(ex.partition_of(7, []), 0, "partition_of(7, [])")
+        assert_equal(ex.partition_of(key, bounds), want, f"partition_of({key}, {bounds})")
+    assert_equal(ex.partition_of(7, []), 0, "partition_of(7, [])")
     # an empty range between equal split points: 5 is >= both 5s
-    _expect_equal(ex.partition_of(5, [5, 5, 9]), 2, "partition_of(5, [5, 5, 9])")
-    _expect_equal(ex.partition_of("m", ["fig", "pear"]), 1,
+    assert_equal(ex.partition_of(5, [5, 5, 9]), 2, "partition_of(5, [5, 5, 9])")
+    assert_equal(ex.partition_of("m", ["fig", "pear"]), 1,
                   "partition_of('m', ['fig', 'pear'])")
 
 
@@ -155,9 +142,9 @@ def _(ex):
     keys = list(range(1, 101))
     what = "partition_sizes(1..100, [30, 60, 80])"
     got = _int_list(ex.partition_sizes(keys, [30, 60, 80]), what)
-    _expect_equal(got, [29, 30, 20, 21], what)
+    assert_equal(got, [29, 30, 20, 21], what)
     what = "partition_sizes([5], [1, 2])"
-    _expect_equal(_int_list(ex.partition_sizes([5], [1, 2]), what), [0, 0, 1], what)
+    assert_equal(_int_list(ex.partition_sizes([5], [1, 2]), what), [0, 0, 1], what)
     # skewed keys i*i, boundaries from a 1-in-7 sample into 8 ranges; the
     # reference counts come from the package's RangePartitioner
     skewed = [i * i for i in range(10_000)]
@@ -165,4 +152,4 @@ def _(ex):
     want = np.bincount(ref.node_for_many(np.array(skewed)), minlength=8).tolist()
     what = "partition_sizes(i*i for i < 10,000, split_points(every 7th, 8))"
     got = _int_list(ex.partition_sizes(skewed, ex.split_points(skewed[::7], 8)), what)
-    _expect_equal(got, want, what)
+    assert_equal(got, want, what)

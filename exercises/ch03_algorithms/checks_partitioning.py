@@ -14,7 +14,7 @@ from fractions import Fraction
 import numpy as np
 
 from dsscale.balancing import d_choice_loads
-from dsscale.grading import assert_close, assert_raises, check
+from dsscale.grading import assert_close, assert_equal, assert_raises, check
 from dsscale.partitioning import (
     BoundedLoadRing,
     HashRing,
@@ -24,19 +24,6 @@ from dsscale.partitioning import (
     stable_hash,
     stable_hash_many,
 )
-
-
-def _expect_equal(got, want, what):
-    """Fail unless `got` equals `want` (a numpy array is compared as a list)."""
-    if got is None:
-        raise AssertionError(f"{what} returned None; did you forget `return`?")
-    shown = got.tolist() if isinstance(got, np.ndarray) else got
-    try:
-        same = bool(shown == want)
-    except (TypeError, ValueError):  # e.g. a numpy scalar compared with a list
-        same = False
-    if not same:
-        raise AssertionError(f"{what} should be {want!r}, got {got!r}")
 
 
 def _as_list(got, what):
@@ -67,9 +54,9 @@ def _(ex):
     points, owners = [100, 200, 300], ["A", "B", "C"]
     for h, want in ((50, "A"), (0, "A"), (100, "A"), (101, "B"), (200, "B"),
                     (250, "C"), (300, "C"), (301, "A"), (2**64 - 1, "A")):
-        _expect_equal(ex.successor_owner(points, owners, h), want,
+        assert_equal(ex.successor_owner(points, owners, h), want,
                       f"successor_owner({points}, {owners}, {h})")
-    _expect_equal(ex.successor_owner([7], ["solo"], 8), "solo",
+    assert_equal(ex.successor_owner([7], ["solo"], 8), "solo",
                   "successor_owner([7], ['solo'], 8)")
     # against the package's ring: its points and owners, the same lookups
     nodes = [f"n{i}" for i in range(6)]
@@ -107,12 +94,12 @@ def _(ex):
     if not isinstance(got, tuple) or len(got) != 2:
         raise AssertionError(f"{what} should return a pair (points, owners), "
                              f"got {got!r}")
-    _expect_equal(_as_list(got[0], what), [10, 20, 30, 40], f"{what} points")
-    _expect_equal(_as_list(got[1], what), ["a", "b", "b", "a"], f"{what} owners")
+    assert_equal(_as_list(got[0], what), [10, 20, 30, 40], f"{what} points")
+    assert_equal(_as_list(got[1], what), ["a", "b", "b", "a"], f"{what} owners")
     # equal positions keep creation order: "d" is listed first, so it comes first
     what = "build_ring(['d', 'c'], 1, hash_fn) with equal positions"
     pts, own = ex.build_ring(["d", "c"], 1, toy_hash)
-    _expect_equal(_as_list(own, what), ["d", "c"], f"{what}: owners")
+    assert_equal(_as_list(own, what), ["d", "c"], f"{what}: owners")
     # with stable_hash the ring is HashRing's, point for point
     nodes = ["alpha", "beta", "gamma", "delta", "epsilon"]
     ring = HashRing(nodes, vnodes=64)
@@ -146,7 +133,7 @@ def _(ex):
              (45, 3, ["b", "a", "c"]), (55, 3, ["a", "b", "c"]), (40, 2, ["c", "b"])]
     for h, n, want in cases:
         what = f"preference_list({points}, {owners}, {h}, {n})"
-        _expect_equal(_as_list(ex.preference_list(points, owners, h, n), what), want,
+        assert_equal(_as_list(ex.preference_list(points, owners, h, n), what), want,
                       what)
     assert_raises(ValueError, ex.preference_list, points, owners, 15, 4,
                   what=f"preference_list({points}, {owners}, 15, 4) (3 distinct owners)",
@@ -164,7 +151,7 @@ def _(ex):
         what = (f"preference_list(HashRing({nodes}, vnodes=20) points, "
                 f"stable_hash({key!r}), 3)")
         got = _as_list(ex.preference_list(pts, own, stable_hash(key), 3), what)
-        _expect_equal(got, want, what)
+        assert_equal(got, want, what)
 
 
 # ---- ex02_jump_hash ----------------------------------------------------------
@@ -297,7 +284,7 @@ def _(ex):
                 raise AssertionError(
                     f"choose({key!r}, {nodes}, {weights}) should be {want!r}, "
                     f"got {got!r}")
-    _expect_equal(ex.choose("x", ["only"], [5.0]), "only", "choose('x', ['only'], [5.0])")
+    assert_equal(ex.choose("x", ["only"], [5.0]), "only", "choose('x', ['only'], [5.0])")
     assert_raises(ValueError, ex.choose, "x", [], [],
                   what="choose('x', [], [])", mentions="nodes")
     assert_raises(ValueError, ex.choose, "x", ["a", "b"], [1.0],
@@ -358,13 +345,13 @@ def _(ex):
         ((1000, 10, 0.25), 125),
     ]
     for args, want in cases:
-        _expect_equal(ex.capacity(*args), want, f"capacity{args}")
+        assert_equal(ex.capacity(*args), want, f"capacity{args}")
     # and agrees with the package's BoundedLoadRing on a grid
     for eps in (0.05, 0.1, 0.3, 0.7, 1.5):
         for n in (1, 3, 7, 10):
             ring = BoundedLoadRing([f"n{i}" for i in range(n)], eps, vnodes=1)
             for m in (1, 9, 70, 90, 100, 333):
-                _expect_equal(ex.capacity(m, n, eps), ring.capacity(m),
+                assert_equal(ex.capacity(m, n, eps), ring.capacity(m),
                               f"capacity({m}, {n}, {eps})")
     assert_raises(ValueError, ex.capacity, -1, 3, 0.1, what="capacity(-1, 3, 0.1)",
                   mentions="m")
@@ -393,13 +380,13 @@ def _(ex):
     ]
     for k, nodes, eps, want in cases:
         what = f"assign_bounded({k}, {nodes}, {eps})"
-        _expect_equal(_as_list(ex.assign_bounded(k, nodes, eps), what), want, what)
+        assert_equal(_as_list(ex.assign_bounded(k, nodes, eps), what), want, what)
     # 100 keys all at position 0 on 10 nodes, epsilon 0.1: the exact cap is 11
     # (not 12), so nodes fill 11 at a time in position order: 9 * 11 + 1
     nodes = [100 * (i + 1) for i in range(10)]
     want = [i for i in range(9) for _ in range(11)] + [9]
     what = f"assign_bounded([0] * 100, {nodes}, 0.1)"
-    _expect_equal(_as_list(ex.assign_bounded([0] * 100, nodes, 0.1), what), want, what)
+    assert_equal(_as_list(ex.assign_bounded([0] * 100, nodes, 0.1), what), want, what)
     assert_raises(ValueError, ex.assign_bounded, [1, 2], [], 0.1,
                   what="assign_bounded([1, 2], [], 0.1)", mentions="node_positions")
     assert_raises(ValueError, ex.assign_bounded, [1, 2], [5, 5], 0.1,
@@ -481,18 +468,18 @@ def _(ex):
     # first -> bin 1; ball 3 -> bin 2. Loads [1, 2, 1].
     rows = [[0, 1], [0, 1], [1, 0], [2, 2]]
     what = f"allocate(4, 3, 2, rng) with choices {rows}"
-    _expect_equal(_as_list(ex.allocate(4, 3, 2, _ScriptedRng(rows, 3)), what),
+    assert_equal(_as_list(ex.allocate(4, 3, 2, _ScriptedRng(rows, 3)), what),
                   [1, 2, 1], what)
     # d = 3: ball 0 all zero -> first, bin 2; ball 1 sees 0, 0, 1 -> bin 0;
     # ball 2 sees bin 1 (0), bin 2 (1), bin 0 (1) -> bin 1; ball 3 -> bin 0.
     rows = [[2, 1, 0], [0, 1, 2], [1, 2, 0], [0, 0, 0]]
     what = f"allocate(4, 3, 3, rng) with choices {rows}"
-    _expect_equal(_as_list(ex.allocate(4, 3, 3, _ScriptedRng(rows, 3)), what),
+    assert_equal(_as_list(ex.allocate(4, 3, 3, _ScriptedRng(rows, 3)), what),
                   [2, 1, 1], what)
     # d = 1 is plain placement: bins 3, 3, 0 -> loads [1, 0, 0, 2]
     rows = [[3], [3], [0]]
     what = f"allocate(3, 4, 1, rng) with choices {rows}"
-    _expect_equal(_as_list(ex.allocate(3, 4, 1, _ScriptedRng(rows, 4)), what),
+    assert_equal(_as_list(ex.allocate(3, 4, 1, _ScriptedRng(rows, 4)), what),
                   [1, 0, 0, 2], what)
 
 
@@ -506,7 +493,7 @@ def _(ex):
         want = d_choice_loads(balls, bins, d, np.random.default_rng(seed)).tolist()
         what = f"allocate({balls}, {bins}, {d}, np.random.default_rng({seed}))"
         got = _as_list(ex.allocate(balls, bins, d, np.random.default_rng(seed)), what)
-        _expect_equal([int(x) for x in got], want, what)
+        assert_equal([int(x) for x in got], want, what)
     assert_raises(ValueError, ex.allocate, -1, 5, 2, np.random.default_rng(0),
                   what="allocate(-1, 5, 2, rng)", mentions="balls")
     assert_raises(ValueError, ex.allocate, 5, 0, 2, np.random.default_rng(0),
@@ -519,7 +506,7 @@ def _(ex):
 def _(ex):
     # scripted: loads [1, 2, 1] (see the first check) -> 2
     got = ex.simulate_max_load(4, 3, 2, _ScriptedRng([[0, 1], [0, 1], [1, 0], [2, 2]], 3))
-    _expect_equal(got, 2, "simulate_max_load(4, 3, 2, rng) with choices "
+    assert_equal(got, 2, "simulate_max_load(4, 3, 2, rng) with choices "
                           "[[0, 1], [0, 1], [1, 0], [2, 2]]")
     for balls, bins, d, seed in ((1000, 100, 1, 11), (1000, 100, 2, 12)):
         want = int(d_choice_loads(balls, bins, d, np.random.default_rng(seed)).max())
@@ -528,8 +515,8 @@ def _(ex):
         if not isinstance(got, (int, np.integer)):
             raise AssertionError(  # noqa: TRY004 - a failed check is an AssertionError
                 f"{what} should return an int, got {type(got).__name__}: {got!r}")
-        _expect_equal(int(got), want, what)
-    _expect_equal(ex.simulate_max_load(0, 5, 2, np.random.default_rng(0)), 0,
+        assert_equal(int(got), want, what)
+    assert_equal(ex.simulate_max_load(0, 5, 2, np.random.default_rng(0)), 0,
                   "simulate_max_load(0, 5, 2, rng)")
 
 
@@ -541,7 +528,7 @@ def _(ex):
         want = int(d_choice_loads(n, n, d, np.random.default_rng(2024)).max())
         what = f"simulate_max_load({n}, {n}, {d}, np.random.default_rng(2024))"
         got[d] = ex.simulate_max_load(n, n, d, np.random.default_rng(2024))
-        _expect_equal(got[d], want, what)
+        assert_equal(got[d], want, what)
     if not got[2] < got[1]:
         raise AssertionError(f"with d = 2 the max load should be below d = 1's; got "
                              f"{got[2]} and {got[1]}")

@@ -12,20 +12,12 @@ import random
 
 import numpy as np
 
-from dsscale.grading import assert_close, assert_raises, check
+from dsscale.grading import assert_close, assert_equal, assert_raises, check
 from dsscale.quorum import (
     pbs_k_staleness_probability,
     pbs_stale_probability,
     quorum_availability,
 )
-
-
-def _expect(got, want, what):
-    if got is None and want is not None:
-        raise AssertionError(f"{what} returned None; did you forget `return`?")
-    if got != want:
-        raise AssertionError(f"{what} should be {want!r}, got {got!r}")
-
 
 # ---- ex06_quorum_availability ---------------------------------------------------
 
@@ -61,19 +53,19 @@ def _(ex):
 @check("ex06_quorum_availability", points=2, name="smallest_cluster for a target")
 def _(ex):
     # p = 0.1: majorities of 3, 5, 7, 9 give 0.972, 0.99144, 0.997272, 0.999109
-    _expect(ex.smallest_cluster(0.999, 0.1), 9, "smallest_cluster(0.999, 0.1)")
-    _expect(ex.smallest_cluster(0.99, 0.1), 5, "smallest_cluster(0.99, 0.1)")
-    _expect(ex.smallest_cluster(0.9, 0.1), 1, "smallest_cluster(0.9, 0.1)")
+    assert_equal(ex.smallest_cluster(0.999, 0.1), 9, "smallest_cluster(0.999, 0.1)")
+    assert_equal(ex.smallest_cluster(0.99, 0.1), 5, "smallest_cluster(0.99, 0.1)")
+    assert_equal(ex.smallest_cluster(0.9, 0.1), 1, "smallest_cluster(0.9, 0.1)")
     # p >= 1/2: bigger majorities are LESS available, so nothing beats n = 1
-    _expect(ex.smallest_cluster(0.5, 0.6), None, "smallest_cluster(0.5, 0.6)")
-    _expect(ex.smallest_cluster(0.3, 0.6), 1, "smallest_cluster(0.3, 0.6)")
-    _expect(ex.smallest_cluster(0.99999, 0.2, max_n=11), None,
+    assert_equal(ex.smallest_cluster(0.5, 0.6), None, "smallest_cluster(0.5, 0.6)")
+    assert_equal(ex.smallest_cluster(0.3, 0.6), 1, "smallest_cluster(0.3, 0.6)")
+    assert_equal(ex.smallest_cluster(0.99999, 0.2, max_n=11), None,
             "smallest_cluster(0.99999, 0.2, max_n=11)")
     for target in (0.99, 0.999, 0.9999, 0.99999):
         for p in (0.01, 0.05, 0.2, 0.3):
             want = next((n for n in range(1, 102, 2)
                          if quorum_availability(n, n // 2 + 1, p) >= target), None)
-            _expect(ex.smallest_cluster(target, p), want,
+            assert_equal(ex.smallest_cluster(target, p), want,
                     f"smallest_cluster({target}, {p})")
     assert_raises(ValueError, ex.smallest_cluster, 1.0, 0.1,
                   what="smallest_cluster(1.0, 0.1)", mentions="target")
@@ -86,9 +78,9 @@ def _(ex):
     # n = 3, p = 0.1: r = 1 reads if one of 3 is up (0.999) but writes need all
     # 3 (0.729); r = 2 needs 2 of 3 both ways (0.972). Half reads: r = 2 wins
     # (0.972 > 0.864); 99 % reads: 0.99 * 0.999 + 0.01 * 0.729 = 0.9963 wins.
-    _expect(ex.best_read_quorum(3, 0.1, 0.5), 2, "best_read_quorum(3, 0.1, 0.5)")
-    _expect(ex.best_read_quorum(3, 0.1, 0.99), 1, "best_read_quorum(3, 0.1, 0.99)")
-    _expect(ex.best_read_quorum(3, 0.1, 0.01), 3, "best_read_quorum(3, 0.1, 0.01)")
+    assert_equal(ex.best_read_quorum(3, 0.1, 0.5), 2, "best_read_quorum(3, 0.1, 0.5)")
+    assert_equal(ex.best_read_quorum(3, 0.1, 0.99), 1, "best_read_quorum(3, 0.1, 0.99)")
+    assert_equal(ex.best_read_quorum(3, 0.1, 0.01), 3, "best_read_quorum(3, 0.1, 0.01)")
     for n in (2, 4, 5, 7):
         for p in (0.001, 0.05, 0.2):
             for f in (0.1, 0.3, 0.8, 0.95, 0.999):
@@ -98,7 +90,7 @@ def _(ex):
                 ranked = sorted(u, reverse=True)
                 if ranked[0] - ranked[1] < 1e-9:
                     continue  # a near tie: floating point could go either way
-                _expect(ex.best_read_quorum(n, p, f), 1 + int(np.argmax(u)),
+                assert_equal(ex.best_read_quorum(n, p, f), 1 + int(np.argmax(u)),
                         f"best_read_quorum({n}, {p}, {f})")
     assert_raises(ValueError, ex.best_read_quorum, 3, 0.1, 1.5,
                   what="best_read_quorum(3, 0.1, 1.5)", mentions="read_fraction")
@@ -217,8 +209,8 @@ def _(ex):
     items = {"b": "2", "a": "1"}
     want_root = _sha(b"L" + _enc("a") + _enc("1") + _enc("b") + _enc("2"))
     tree = _as_levels(ex.build_tree(items, 0), "build_tree({'b': '2', 'a': '1'}, 0)")
-    _expect(tree, [[want_root]], "build_tree({'b': '2', 'a': '1'}, 0)")
-    _expect(ex.root_hash({}, 0), _sha(b"L"), "root_hash({}, 0) (one empty bucket)")
+    assert_equal(tree, [[want_root]], "build_tree({'b': '2', 'a': '1'}, 0)")
+    assert_equal(ex.root_hash({}, 0), _sha(b"L"), "root_hash({}, 0) (one empty bucket)")
     # depth 2 with hand-placed keys: find the buckets with the same recipe
     items = {f"k{i}": f"value {i}" for i in range(6)}
     buckets = [[] for _ in range(4)]
@@ -233,10 +225,10 @@ def _(ex):
     if len(tree) != 3 or [len(level) for level in tree] != [1, 2, 4]:
         raise AssertionError(f"{what} should have levels of sizes [1, 2, 4], got "
                              f"{[len(level) for level in tree]}")
-    _expect(tree[2], leaves, f"{what} leaves (levels[2])")
-    _expect(tree[1], middle, f"{what} levels[1]")
-    _expect(tree[0], [root], f"{what} root")
-    _expect(ex.root_hash(items, 2), root, "root_hash(same items, 2)")
+    assert_equal(tree[2], leaves, f"{what} leaves (levels[2])")
+    assert_equal(tree[1], middle, f"{what} levels[1]")
+    assert_equal(tree[0], [root], f"{what} root")
+    assert_equal(ex.root_hash(items, 2), root, "root_hash(same items, 2)")
     # the length prefixes make ("ab", "c") and ("a", "bc") different leaves
     if ex.root_hash({"ab": "c"}, 0) == ex.root_hash({"a": "bc"}, 0):
         raise AssertionError("root_hash({'ab': 'c'}, 0) should differ from "

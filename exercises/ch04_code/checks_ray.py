@@ -23,7 +23,7 @@ from collections import Counter
 
 import numpy as np
 
-from dsscale.grading import assert_close, assert_raises, check
+from dsscale.grading import assert_close, assert_equal, assert_raises, check
 from dsscale.laws import fit_amdahl
 from dsscale.parallel.wordcount import synthetic_corpus
 
@@ -57,13 +57,6 @@ class _Log:
 
     def read(self):
         return list(self.items)
-
-
-def _expect_equal(got, want, what):
-    if got is None:
-        raise AssertionError(f"{what} returned None; did you forget `return`?")
-    if got != want:
-        raise AssertionError(f"{what} should be {want!r}, got {got!r}")
 
 
 # ---- ex02_reduce_step -------------------------------------------------------
@@ -242,9 +235,9 @@ def _(ex):
             f"call get with all {len(inputs)} references; the order of events "
             f"was {log}")
     got = list(got) if isinstance(got, list | tuple) else got
-    _expect_equal(got, [x ** 2 for x in inputs],
+    assert_equal(got, [x ** 2 for x in inputs],
                   "results_in_order(square, [3, 1, 4, 1, 5, 9])")
-    _expect_equal(ex.results_in_order(_FakeRemoteFunction([]), [], get=get), [],
+    assert_equal(ex.results_in_order(_FakeRemoteFunction([]), [], get=get), [],
                   "results_in_order(fn, [])")
 
 
@@ -257,7 +250,7 @@ def _cube(x):
 def _(ex):
     ray = _connect(ex)
     cube = ray.remote(num_cpus=0)(_cube)
-    _expect_equal(ex.results_in_order(cube, list(range(10))),
+    assert_equal(ex.results_in_order(cube, list(range(10))),
                   [x ** 3 for x in range(10)], "results_in_order(cube, range(10))")
 
 
@@ -315,7 +308,7 @@ def _(ex):
         except (TypeError, ValueError):
             raise AssertionError(f"first_k_done should return a tuple "
                                  f"(values, not_ready), got {got!r}") from None
-        _expect_equal(values, [1, 2, 3], "the values of first_k_done(refs, 3)")
+        assert_equal(values, [1, 2, 3], "the values of first_k_done(refs, 3)")
         if not_ready != [refs[0], refs[2], refs[5]]:
             raise AssertionError(
                 "not_ready of first_k_done(refs, 3) should be the three "
@@ -346,13 +339,13 @@ def _pairs(got, what):
 @check("ex04_choose_quorums", points=1, name="valid_quorums")
 def _(ex):
     # N = 3: W >= 2; W = 2 needs R >= 2, W = 3 any R
-    _expect_equal(_pairs(ex.valid_quorums(3), "valid_quorums(3)"),
+    assert_equal(_pairs(ex.valid_quorums(3), "valid_quorums(3)"),
                   [(1, 3), (2, 2), (2, 3), (3, 2), (3, 3)], "valid_quorums(3)")
     # N = 4: W >= 3 (W = 2 is not > 4 / 2); W = 3 needs R >= 2
-    _expect_equal(_pairs(ex.valid_quorums(4), "valid_quorums(4)"),
+    assert_equal(_pairs(ex.valid_quorums(4), "valid_quorums(4)"),
                   [(1, 4), (2, 3), (2, 4), (3, 3), (3, 4), (4, 3), (4, 4)],
                   "valid_quorums(4)")
-    _expect_equal(_pairs(ex.valid_quorums(1), "valid_quorums(1)"), [(1, 1)],
+    assert_equal(_pairs(ex.valid_quorums(1), "valid_quorums(1)"), [(1, 1)],
                   "valid_quorums(1)")
     assert_raises(ValueError, ex.valid_quorums, 0, what="valid_quorums(0)",
                   mentions="replication_factor")
@@ -385,7 +378,7 @@ def _(ex):
     ]
     for (n, f), want in cases:
         what = f"cheapest_quorums({n}, {f})"
-        _expect_equal(_pair(ex.cheapest_quorums(n, f), what), want, what)
+        assert_equal(_pair(ex.cheapest_quorums(n, f), what), want, what)
     assert_raises(ValueError, ex.cheapest_quorums, 3, 1.5,
                   what="cheapest_quorums(3, 1.5)", mentions="read_fraction")
     assert_raises(ValueError, ex.cheapest_quorums, 0, 0.5,
@@ -403,7 +396,7 @@ def _(ex):
     ]
     for args, want in cases:
         what = f"tolerated_failures{args}"
-        _expect_equal(_pair(ex.tolerated_failures(*args), what), want, what)
+        assert_equal(_pair(ex.tolerated_failures(*args), what), want, what)
     assert_raises(ValueError, ex.tolerated_failures, 3, 0, 2,
                   what="tolerated_failures(3, 0, 2)", mentions="read_quorum")
     assert_raises(ValueError, ex.tolerated_failures, 3, 2, 4,
@@ -429,10 +422,10 @@ def _(ex):
         for key, value in items.items():
             store.put(key, value)
         for key, value in items.items():
-            _expect_equal(store.get(key), value,
+            assert_equal(store.get(key), value,
                           f"get({key!r}) after put with (R, W) = {(r, w)}")
         store.put("alpha", 11)
-        _expect_equal(store.get("alpha"), 11, "get('alpha') after a second put")
+        assert_equal(store.get("alpha"), 11, "get('alpha') after a second put")
 
 
 # ---- ex05_fit_scaling -------------------------------------------------------

@@ -15,9 +15,10 @@ that exercise's points.
 from dsscale.grading.checks import (
     Check,
     assert_close,
+    assert_equal,
     assert_raises,
     check,
     registered_checks,
 )
 
-__all__ = ["Check", "assert_close", "assert_raises", "check", "registered_checks"]
+__all__ = ["Check", "assert_close", "assert_equal", "assert_raises", "check", "registered_checks"]

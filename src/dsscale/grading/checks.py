@@ -77,6 +77,23 @@ def assert_close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-9,
         raise AssertionError(f"{what} should be {shown_e}, got {shown_a}")
 
 
+def assert_equal(actual: Any, expected: Any, what: str) -> None:
+    """Fail with a readable message unless ``actual == expected``.
+
+    A numpy array is compared as a list, and a comparison that itself raises
+    (a numpy scalar against a list, say) counts as unequal.
+    """
+    if actual is None and expected is not None:
+        raise AssertionError(f"{what} returned None; did you forget `return`?")
+    shown = actual.tolist() if isinstance(actual, np.ndarray) else actual
+    try:
+        same = bool(shown == expected)
+    except (TypeError, ValueError):
+        same = False
+    if not same:
+        raise AssertionError(f"{what} should be {expected!r}, got {actual!r}")
+
+
 def assert_raises(exc_type: type[BaseException], fn: Callable[..., Any],
                   *args: Any, what: str, mentions: str | None = None) -> None:
     """Fail unless ``fn(*args)`` raises ``exc_type`` (naming ``mentions``)."""
