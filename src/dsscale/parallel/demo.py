@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -156,12 +155,8 @@ def _scaling(o: dict[str, Any]) -> dict[str, Any]:
     keep = ("workers", "throughput", "speedup", "efficiency", "seconds", "mode",
             "tasks", "task_size", "repeats", "statistic")
     out = {key: data[key] for key in keep}
-    base = result.workers.index(1)
-    for name, summary in (("median", statistics.median), ("min", min)):
-        secs = [summary(s) for s in result.samples]
-        out[f"speedup_{name}"] = [
-            (secs[base] / result.tasks[base]) / (x / n)
-            for x, n in zip(secs, result.tasks, strict=True)]
+    for name in ("median", "min"):
+        out[f"speedup_{name}"] = list(result.speedup_by(name))
     return out
 
 

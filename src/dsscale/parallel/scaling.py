@@ -79,6 +79,12 @@ class ScalingResult:
     statistic: str = "median"
     """How the repeats were summarised: ``"median"`` or ``"min"``."""
 
+    def speedup_by(self, statistic: str) -> tuple[float, ...]:
+        """Speedup recomputed from ``samples`` with ``"median"`` or ``"min"``."""
+        if statistic not in ("median", "min"):
+            raise ValueError(f"statistic must be 'median' or 'min', got {statistic!r}")
+        return _summarise(self.samples, self.tasks, self.workers, statistic)[2]
+
     @property
     def efficiency(self) -> tuple[float, ...]:
         """Speedup per worker, :math:`E(k) = S(k)/k`."""
@@ -254,15 +260,23 @@ def measure_scaling(workers: Sequence[int] = (1, 2), tasks_per_worker: int = 4,
         finally:
             for actor in pool:
                 ray.kill(actor)
-    summary = statistics.median if statistic == "median" else min
-    seconds = tuple(float(summary(s)) for s in samples)
-    throughput = tuple(t / s for t, s in zip(totals, seconds, strict=True))
-    base = throughput[ks.index(1)]
+    seconds, throughput, speedup = _summarise(samples, totals, ks, statistic)
     return ScalingResult(
         workers=ks, throughput=throughput,
-        speedup=tuple(x / base for x in throughput), seconds=seconds, mode=mode,
+        speedup=speedup, seconds=seconds, mode=mode,
         tasks=totals, task_size=task_size, repeats=repeats, samples=tuple(samples),
         statistic=statistic)
+
+
+def _summarise(samples: Sequence[Sequence[float]], tasks: Sequence[int],
+               workers: Sequence[int], statistic: str
+               ) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
+    """Seconds, throughput and speedup (vs 1 worker) from every repeat's time."""
+    summary = statistics.median if statistic == "median" else min
+    seconds = tuple(float(summary(s)) for s in samples)
+    throughput = tuple(t / s for t, s in zip(tasks, seconds, strict=True))
+    base = throughput[list(workers).index(1)]
+    return seconds, throughput, tuple(x / base for x in throughput)
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:
