@@ -214,21 +214,21 @@ def lost_writes(history: Sequence[Operation], final_reads: Sequence[Operation]
     saw ``x`` after ``f`` had taken effect, so ``w`` follows ``f``).
     """
     source = {op.input[2]: op for op in history if op.input[0] == "put"}
+    # when each (key, value) was last called to be read by a completed read
+    last_read_call: dict[tuple[Any, Any], float] = {}
+    for op in history:
+        if op.input[0] == "get" and not op.pending:
+            seen_at = (op.input[1], op.output)
+            last_read_call[seen_at] = max(op.call, last_read_call.get(seen_at, op.call))
     lost = []
     for final in final_reads:
         key, value = final.input[1], final.output
         seen = source.get(value)
         for op in history:
-            if op.input[0] != "put" or op.input[1] != key or op.pending:
+            if op.input[0] != "put" or op.input[1] != key or op.pending or seen is op:
                 continue
-            if seen is op:
-                continue
-            observers = [op.call] + [
-                r.call for r in history
-                if r.input[0] == "get" and r.input[1] == key and not r.pending
-                and r.output == op.input[2]]
-            if value is None or (seen is not None
-                                 and seen.return_time < max(observers)):
+            observed = max(op.call, last_read_call.get((key, op.input[2]), op.call))
+            if value is None or (seen is not None and seen.return_time < observed):
                 lost.append(f"{key}={op.input[2]} (acked at {op.return_time:.2f}) "
                             f"lost: final read returned {value!r}")
     return lost
