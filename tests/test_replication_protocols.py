@@ -191,3 +191,20 @@ def test_client_timeout_records_a_pending_operation() -> None:
     history, _ = run("abd", plans, lambda n: n.partition(["c0"], ["r0", "r1", "r2"]))
     assert [op.return_time for op in history] == [math.inf, math.inf]
     assert [op.client_id for op in history] == ["c0", "c0'1"]
+
+
+def test_deploy_builds_a_protocol_with_recording_clients() -> None:
+    from dsscale.consistency import KVModel, check_linearizable
+    from dsscale.replication import deploy
+    from dsscale.sim import FixedDelay, Link, Network
+
+    net = Network(0, Link(FixedDelay(1.0)))
+    plans = {"a": [(0.0, ("put", "x", "a1")), (1.0, ("get", "x"))],
+             "b": [(0.5, ("get", "x"))]}
+    history = deploy("abd", net, plans)
+    net.run(until=100.0)
+    assert sorted(op.client_id for op in history) == ["a", "a", "b"]
+    assert all(op.return_time < 100.0 for op in history)
+    assert check_linearizable(history, KVModel())
+    with pytest.raises(ValueError, match="protocol must be one of"):
+        deploy("nope", net, plans)

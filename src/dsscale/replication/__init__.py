@@ -15,28 +15,29 @@ module                   what it holds
 =======================  ====================================================
 """
 
-from dsscale.replication.deploy import PROTOCOLS, Protocol, get_protocol
+from dsscale.replication.deploy import PROTOCOLS, Protocol, deploy, get_protocol
 from dsscale.replication.merkle import AntiEntropyReplica, MerkleTree, diff
 from dsscale.replication.quorum_store import QuorumConfig
 from dsscale.replication.version_vectors import (
-                                                 Ordering,
-                                                 Versioned,
-                                                 VersionVector,
-                                                 reconcile,
-                                                 write_version,
+    Ordering,
+    Versioned,
+    VersionVector,
+    reconcile,
+    write_version,
 )
 
 __all__ = [
-                                                 "PROTOCOLS",
-                                                 "AntiEntropyReplica",
-                                                 "MerkleTree",
-                                                 "Ordering",
-                                                 "Protocol",
-                                                 "QuorumConfig",
-                                                 "VersionVector",
-                                                 "Versioned",
-                                                 "diff",
-                                                 "get_protocol",
-                                                 "reconcile",
-                                                 "write_version",
+    "PROTOCOLS",
+    "AntiEntropyReplica",
+    "MerkleTree",
+    "Ordering",
+    "Protocol",
+    "QuorumConfig",
+    "VersionVector",
+    "Versioned",
+    "deploy",
+    "diff",
+    "get_protocol",
+    "reconcile",
+    "write_version",
 ]

@@ -20,7 +20,7 @@ name                   configuration                                   promise
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,7 @@ from dsscale.replication.primary_backup import PBClient, PBReplica
 from dsscale.replication.quorum_store import QuorumClient, QuorumConfig, QuorumReplica
 from dsscale.sim import Network
 
-__all__ = ["PROTOCOLS", "Deployment", "Protocol", "get_protocol"]
+__all__ = ["PROTOCOLS", "Deployment", "Protocol", "deploy", "get_protocol"]
 
 Plan = Sequence[tuple[float, tuple[Any, ...]]]
 ClientFactory = Callable[[str, Plan, list[Operation]], Client]
@@ -115,3 +115,17 @@ def get_protocol(name: str) -> Protocol:
         raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, "
                          f"got {name!r}")
     return PROTOCOLS[name]
+
+
+def deploy(protocol: str, net: Network, plans: Mapping[str, Plan]
+           ) -> list[Operation]:
+    """Build the named protocol on ``net`` with one client per entry of ``plans``.
+
+    ``plans`` maps a client id to its ``[(delay, input), ...]`` plan; every
+    client records into the returned history, which fills as ``net`` runs.
+    """
+    deployment = get_protocol(protocol).build(net, list(plans))
+    history: list[Operation] = []
+    net.add(*(deployment.make_client(cid, plan, history)
+              for cid, plan in plans.items()))
+    return history
