@@ -26,21 +26,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from dsscale.parallel.scaling import cpu_task, measure_scaling
+from dsscale.parallel.scaling import cpu_task, cpu_task_rate, measure_scaling
 from dsscale.raysupport import ray_session
 
 WORKERS = 2
-
-
-def iterations_per_ms() -> float:
-    """Calibrate cpu_task: loop iterations per millisecond in this process."""
-    n = 200_000
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        cpu_task(n)
-        best = min(best, time.perf_counter() - start)
-    return n / (best * 1e3)
 
 
 def granularity(sizes_ms: list[float], budget_s: float, max_tasks: int,
@@ -87,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = [0.1, 1.0, 10.0, 100.0] if args.quick else [0.1, 0.3, 1, 3, 10, 30, 100]
     workers = (1, 2) if args.quick else (1, 2, 3, 4)
-    rate = iterations_per_ms()
+    rate = cpu_task_rate()
     load = os.getloadavg()
     start = time.perf_counter()
     # Workers at normal priority (Ray's default niceness is 15), so that a

@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from dsscale.partitioning import (
     jump_hash_array,
     stable_hash_many,
 )
+from dsscale.timing import best_time
 
 C_JUMP = r"""
 #include <stdint.h>
@@ -56,16 +56,6 @@ void jump_many(const uint64_t *keys, int64_t n, int32_t buckets, int32_t *out) {
     for (int64_t i = 0; i < n; i++) out[i] = jump(keys[i], buckets);
 }
 """
-
-
-def best_time(fn: Callable[[], Any], repeats: int) -> float:
-    """Best wall time of `repeats` calls (the least-disturbed run)."""
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def compile_c_jump(workdir: Path) -> Callable[[np.ndarray, int], np.ndarray] | None:

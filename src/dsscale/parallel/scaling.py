@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
 __all__ = ["DEFAULT_TASK_SIZE", "ScalingResult", "cpu_busy_fraction", "cpu_task",
+           "cpu_task_rate",
            "measure_scaling",
            "plot_scaling"]
 
@@ -150,6 +151,18 @@ def _time_once(pool: Sequence[Any], k: int, num_tasks: int, task_size: int) -> f
     refs = [pool[i % k].run.remote(task_size) for i in range(num_tasks)]
     ray.get(refs)
     return time.perf_counter() - start
+
+
+def cpu_task_rate(n_iter: int = 200_000, repeats: int = 3) -> float:
+    """Loop iterations of :func:`cpu_task` per millisecond in this process.
+
+    Calibrates task sizes in milliseconds on the machine at hand, from the
+    fastest of ``repeats`` runs of ``n_iter`` iterations.
+    """
+    from dsscale.timing import best_time
+
+    n_iter = check_int("n_iter", n_iter, minimum=1)
+    return n_iter / (best_time(lambda: cpu_task(n_iter), repeats) * 1e3)
 
 
 def cpu_busy_fraction(interval: float = 2.0) -> float | None:

@@ -1,0 +1,25 @@
+"""Timing for benchmarks and the book's measured comparisons."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from dsscale._validate import check_int
+
+
+def best_time(fn: Callable[[], Any], repeats: int = 3) -> float:
+    """Seconds taken by the fastest of ``repeats`` calls of ``fn``.
+
+    Other programs only ever add time to a run, so the least-disturbed run is
+    the closest to the work's own cost (the convention of Python's ``timeit``).
+    Compare such times as ratios measured side by side, never as absolutes.
+    """
+    repeats = check_int("repeats", repeats, minimum=1)
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
