@@ -18,11 +18,12 @@ Plans = dict[str, list[tuple[float, tuple[Any, ...]]]]
 
 
 def run(protocol: str, plans: Plans, script: Callable[[Network], None] = lambda n: None,
-        until: float = 300.0, seed: int = 0) -> tuple[list[Operation], Network]:
+        until: float = 300.0, seed: int = 0, num_replicas: int = 3
+        ) -> tuple[list[Operation], Network]:
     """Deploy ``protocol`` with clients following ``plans``; return the history."""
     net = Network(seed, Link(FixedDelay(1.0)))
     history: list[Operation] = []
-    dep = get_protocol(protocol).build(net, list(plans))
+    dep = get_protocol(protocol).build(net, list(plans), num_replicas)
     net.add(*(dep.make_client(c, p, history) for c, p in plans.items()))
     script(net)
     net.run(until=until)
@@ -41,6 +42,21 @@ def test_happy_path_is_linearizable_and_complete(protocol: str) -> None:
     history, _ = run(protocol, plans)
     assert len(history) == 18
     assert all(not op.pending for op in history)
+    assert linearizable(history)
+
+
+@pytest.mark.parametrize("num_replicas", [3, 5])
+@pytest.mark.parametrize("protocol", list(PROTOCOLS))
+def test_a_repeated_value_is_applied_again(protocol: str, num_replicas: int) -> None:
+    # The reproducer of the bug where primary-backup deduplicated writes by
+    # value: b's second write of "v" was acknowledged but never applied (and
+    # chain replication dropped it), so b then read "w".
+    plans: Plans = {"a": [(1.0, ("put", "x", "v"))],
+                    "b": [(20.0, ("put", "x", "w")), (1.0, ("put", "x", "v")),
+                          (1.0, ("get", "x"))]}
+    history, _ = run(protocol, plans, num_replicas=num_replicas)
+    assert [op.pending for op in history] == [False] * 4
+    assert history[-1].input == ("get", "x") and history[-1].output == "v"
     assert linearizable(history)
 
 

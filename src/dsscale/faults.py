@@ -7,14 +7,23 @@ while a fault schedule drawn from the same seed crashes and restarts replicas
 and loses and duplicates messages. Then it heals everything, lets the system
 quiesce, performs a *final read* of every key, and checks two properties:
 
-**No acknowledged write is lost.** Written values are unique, so the final
-read of a key names the write ``s`` it observed (or the initial value). A
-write ``w`` that was acknowledged is *lost* if ``s`` is the initial value, or
-if ``s`` returned to its client before ``w`` was even called -- then ``w``
-followed ``s`` in real time, yet the system ended on the older value. A write
-that never returned may legitimately land anywhere. The final read is
-retried (as fresh reads) until one succeeds; if none does within three tries,
-the seed counts a ``final-read-unavailable`` violation.
+**No acknowledged write is lost.** The final read of a key returns a value
+``x``; the writes that could have produced it are the *sources* of ``x``: every
+write of ``x`` to that key (acknowledged or not). A write ``w`` that was
+acknowledged is *lost* if the final read returned the initial value, or if
+every source of ``x`` returned to its client before ``w`` was even called --
+then ``w`` followed the final value's write in real time, yet the system
+ended on the older value. With unique values (the ``unique`` workload) there
+is exactly one source and the rule names it. With repeated values the rule is
+the same but weaker: it flags ``w`` only when *no* write of ``x`` could have
+come after it, so it never blames a write that was not lost, and may miss
+one; the linearizability check below, which runs on every workload, is the
+complete test. (When ``w``'s own value is unique for its key, a completed read
+that returned it proves ``w`` had taken effect by that read's call, which
+extends the window in which a source must have returned.) A write that never
+returned may legitimately land anywhere. The final read is retried (as fresh
+reads) until one succeeds; if none does within three tries, the seed counts a
+``final-read-unavailable`` violation.
 
 **Linearizability.** The whole history, final read included, is checked with
 :func:`~dsscale.consistency.check_linearizable` against
@@ -39,7 +48,7 @@ from typing import Any
 
 from dsscale._validate import check_float, check_int
 from dsscale.consistency import CheckResult, KVModel, Operation, check_linearizable
-from dsscale.replication.client import Workload
+from dsscale.replication.client import WORKLOAD_SHAPES, Workload, workload_shape
 from dsscale.replication.deploy import PROTOCOLS, Deployment, get_protocol
 from dsscale.sim import ExponentialDelay, Link, Network
 
@@ -207,13 +216,18 @@ def lost_writes(history: Sequence[Operation], final_reads: Sequence[Operation]
                 ) -> list[str]:
     """Acknowledged writes missing from the final reads (see module docstring).
 
-    An acknowledged write ``w`` of ``key = x`` is lost when the final read of
-    ``key`` returns the initial value, or returns the value of a write ``f``
-    that real time orders before ``w``: ``f`` returned before ``w`` was called,
-    or before some completed read that returned ``x`` was called (that read
-    saw ``x`` after ``f`` had taken effect, so ``w`` follows ``f``).
+    An acknowledged write ``w = put(key, v)`` is lost when the final read of
+    ``key`` returns the initial value, or returns a value ``x != v`` every
+    write of which (its *sources*) real time orders before ``w``: each source
+    returned before ``w`` was called -- or, when ``v`` is unique for ``key``,
+    before some completed read that returned ``v`` was called (that read saw
+    ``v`` after the source had taken effect, so ``w`` follows it). A final
+    value that no write produced is left to the linearizability check.
     """
-    source = {op.input[2]: op for op in history if op.input[0] == "put"}
+    sources: dict[tuple[Any, Any], list[Operation]] = {}
+    for op in history:
+        if op.input[0] == "put":
+            sources.setdefault((op.input[1], op.input[2]), []).append(op)
     # when each (key, value) was last called to be read by a completed read
     last_read_call: dict[tuple[Any, Any], float] = {}
     for op in history:
@@ -223,36 +237,46 @@ def lost_writes(history: Sequence[Operation], final_reads: Sequence[Operation]
     lost = []
     for final in final_reads:
         key, value = final.input[1], final.output
-        seen = source.get(value)
+        candidates = sources.get((key, value), [])
+        if value is not None and not candidates:
+            continue  # nobody wrote it: not linearizable, reported there
         for op in history:
-            if op.input[0] != "put" or op.input[1] != key or op.pending or seen is op:
+            if op.input[0] != "put" or op.input[1] != key or op.pending \
+                    or op.input[2] == value:
                 continue
-            observed = max(op.call, last_read_call.get((key, op.input[2]), op.call))
-            if value is None or (seen is not None and seen.return_time < observed):
+            observed = op.call
+            if len(sources[(key, op.input[2])]) == 1:
+                observed = max(observed, last_read_call.get((key, op.input[2]),
+                                                            observed))
+            if value is None or all(s.return_time < observed for s in candidates):
                 lost.append(f"{key}={op.input[2]} (acked at {op.return_time:.2f}) "
                             f"lost: final read returned {value!r}")
     return lost
 
 
-def run_seed(protocol: str, seed: int, *, workload: Workload | None = None,
-             faults: FaultPlan | None = None, trace: bool = False,
-             time_limit: float = 400.0, quiesce: float = 40.0) -> SeedResult:
+def run_seed(protocol: str, seed: int, *, workload: Workload | str | None = None,
+             faults: FaultPlan | None = None, num_replicas: int = 3,
+             trace: bool = False, time_limit: float = 400.0,
+             quiesce: float = 40.0) -> SeedResult:
     """Run one seeded fault schedule of ``protocol`` and check the history.
 
-    ``workload`` and ``faults`` default to :class:`Workload()` and
-    :class:`FaultPlan()`; ``trace`` records every event (for :func:`replay`).
+    ``workload`` is a :class:`Workload` or the name of one in
+    :data:`~dsscale.replication.client.WORKLOAD_SHAPES` (default ``"unique"``);
+    ``faults`` defaults to :class:`FaultPlan()`; ``num_replicas`` is passed to
+    the protocol's builder; ``trace`` records every event (for :func:`replay`).
     """
-    workload = Workload() if workload is None else workload
+    workload = _as_workload(workload)
     faults = FaultPlan() if faults is None else faults
     spec = get_protocol(protocol)
     seed = check_int("seed", seed, 0)
+    num_replicas = check_int("num_replicas", num_replicas, 1)
     net = Network(seed, trace=trace)
     rnd = random.Random(f"{seed}/workload-and-faults")
     plans = workload.generate(rnd)
     history: list[Operation] = []
     final_ids = {(key, attempt): f"final{k}.{attempt}"
                  for k, key in enumerate(workload.keys) for attempt in range(3)}
-    dep = spec.build(net, list(plans) + list(final_ids.values()))
+    dep = spec.build(net, list(plans) + list(final_ids.values()), num_replicas)
     clients = [dep.make_client(cid, plan, history) for cid, plan in plans.items()]
     net.add(*clients)
     active = [True]
@@ -295,6 +319,17 @@ def run_seed(protocol: str, seed: int, *, workload: Workload | None = None,
     return SeedResult(protocol, seed, full, violations, net, check)
 
 
+def _as_workload(workload: Workload | str | None) -> Workload:
+    if workload is None:
+        return WORKLOAD_SHAPES["unique"]
+    if isinstance(workload, str):
+        return workload_shape(workload)
+    if not isinstance(workload, Workload):
+        raise TypeError(f"workload must be a Workload or a shape name, "
+                        f"got {type(workload).__name__}")
+    return workload
+
+
 def replay(protocol: str, seed: int, **options: Any) -> SeedResult:
     """Re-run one seed exactly, with the full trace recorded."""
     options.setdefault("trace", True)
@@ -310,6 +345,8 @@ class CampaignSummary:
     claims_linearizable: bool
     seeds_run: int
     operations: int
+    workload: str = "unique"
+    num_replicas: int = 3
     violations: dict[str, int] = field(default_factory=dict)
     failing_seeds: list[int] = field(default_factory=list)
     elapsed: float = 0.0
@@ -329,6 +366,7 @@ class CampaignSummary:
         kinds = ", ".join(f"{k}: {v}" for k, v in sorted(self.violations.items()))
         return "\n".join([
             f"protocol            {self.protocol} (promises: {self.promise})",
+            f"workload            {self.workload}, {self.num_replicas} replicas",
             f"seeds run           {self.seeds_run}",
             f"operations          {self.operations}",
             f"violations          {sum(self.violations.values())}"
@@ -366,7 +404,12 @@ def run_campaign(protocol: str, seeds: int | Iterable[int], *, start_seed: int =
         seed_list = [check_int("seed", s, 0) for s in seeds]  # type: ignore[union-attr]
         if not seed_list:
             raise ValueError("seeds must name at least one seed")
-    summary = CampaignSummary(protocol, spec.promise, spec.linearizable, 0, 0)
+    shape = options.get("workload")
+    summary = CampaignSummary(
+        protocol, spec.promise, spec.linearizable, 0, 0,
+        workload=shape if isinstance(shape, str) else
+        ("unique" if shape is None else repr(shape)),
+        num_replicas=check_int("num_replicas", options.get("num_replicas", 3), 1))
     counts: Counter[str] = Counter()
     started = time.perf_counter()
     iterator: Iterable[int] = seed_list
@@ -389,7 +432,7 @@ def run_campaign(protocol: str, seeds: int | Iterable[int], *, start_seed: int =
 
 # -- the `dsscale faults` subcommand ---------------------------------------------
 def register(subparsers: Any) -> None:
-    """Add ``dsscale faults PROTOCOL --seeds N [--start-seed S] [--json PATH]``."""
+    """Add ``dsscale faults PROTOCOL --seeds N [--workload W] [--replicas N] ...``."""
     parser = subparsers.add_parser(
         "faults", help="run a seeded fault-injection campaign against a protocol",
         description="Run seeded fault schedules against a replication protocol and "
@@ -398,6 +441,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("protocol", help=f"one of: {', '.join(PROTOCOLS)}")
     parser.add_argument("--seeds", type=int, default=100, help="number of seeds")
     parser.add_argument("--start-seed", type=int, default=0, help="first seed")
+    parser.add_argument("--workload", default="unique", choices=list(WORKLOAD_SHAPES),
+                        help="unique values on one key; repeated values from a "
+                        "pool of 3; repeated values on three keys")
+    parser.add_argument("--replicas", type=int, default=3,
+                        help="number of replicas (default 3)")
     parser.add_argument("--json", metavar="PATH", help="also write the summary here")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=_main)
@@ -409,12 +457,16 @@ def _main(args: argparse.Namespace) -> int:
         raise ValueError(f"--seeds must be >= 1, got {args.seeds}")
     if args.start_seed < 0:
         raise ValueError(f"--start-seed must be >= 0, got {args.start_seed}")
+    if args.replicas < 1:
+        raise ValueError(f"--replicas must be >= 1, got {args.replicas}")
     summary = run_campaign(args.protocol, args.seeds, start_seed=args.start_seed,
-                           progress=not args.no_progress)
+                           progress=not args.no_progress, workload=args.workload,
+                           num_replicas=args.replicas)
     print(summary)
     if summary.first_failing_seed is not None:
         print(f"replay it: dsscale.faults.replay({args.protocol!r}, "
-              f"{summary.first_failing_seed})")
+              f"{summary.first_failing_seed}, workload={args.workload!r}, "
+              f"num_replicas={args.replicas})")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(summary.to_dict(), fh, indent=2)

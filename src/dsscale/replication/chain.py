@@ -8,6 +8,13 @@ acknowledgement back up the chain. Reads go to the tail alone. Since each
 replica's applied updates are a prefix of its predecessor's, the tail holds
 exactly the acknowledged writes, and reading there is linearizable.
 
+Each replica records, in its client table (see
+:mod:`dsscale.replication.client_table`), the latest request of every client it
+has applied and that update's sequence number. The head answers a
+retransmitted write itself once the tail has acknowledged that sequence
+number, ignores it while the update is still travelling down the chain (the
+tail will answer), and drops a request older than the client's latest.
+
 Chain repair: every replica keeps the updates it forwarded that the tail has
 not yet acknowledged (``sent``) and resends them to its current successor, so
 removing a middle replica needs no special step; removing the tail makes its
@@ -27,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dsscale.replication.client_table import ClientTable
 from dsscale.replication.config import ConfiguredReplica, Tick
 from dsscale.replication.primary_backup import PBClient, Redirect, Reply, Request
 
@@ -54,7 +62,7 @@ class Ack:
 class ChainReplica(ConfiguredReplica):
     """One link of the chain; its role follows from its position."""
 
-    durable = ("epoch", "members", "store", "seq", "written", "sent")
+    durable = ("epoch", "members", "store", "seq", "clients", "sent")
 
     def __init__(self, node_id: str, members: Sequence[str], master: str,
                  retry: float = 4.0) -> None:
@@ -64,7 +72,8 @@ class ChainReplica(ConfiguredReplica):
     def init_state(self) -> None:
         super().init_state()
         self.store: dict[str, Any] = {}
-        self.written: dict[Any, None] = {}
+        # client -> (latest req_id applied here, its update's seq)
+        self.clients = ClientTable()
         self.seq = 0
         # seq -> (key, value, client, req_id), forwarded but not acknowledged
         self.sent: dict[int, tuple[str, Any, str, int]] = {}
@@ -122,9 +131,14 @@ class ChainReplica(ConfiguredReplica):
             self.waiting.append((src, msg))  # possibly deposed: wait for a ping
         elif op[0] == "get":
             self.send(src, Reply(msg.req_id, self.store.get(op[1])))
-        elif op[2] not in self.written:  # else a duplicate already in the chain
-            self._accept(Update(self.epoch, self.seq + 1, op[1], op[2], src,
-                                msg.req_id))
+        else:
+            status = self.clients.status(src, msg.req_id)
+            if status == "new":
+                self._accept(Update(self.epoch, self.seq + 1, op[1], op[2], src,
+                                    msg.req_id))
+            elif status == "duplicate" and self.clients.reply(src) not in self.sent:
+                self.send(src, Reply(msg.req_id, None))  # committed: answer again
+            # else stale, or still travelling down the chain: the tail answers
 
     def on_Ping(self, src: str, msg: Any) -> None:
         super().on_Ping(src, msg)
@@ -144,7 +158,7 @@ class ChainReplica(ConfiguredReplica):
     def _accept(self, msg: Update) -> None:
         self.seq = msg.seq
         self.store[msg.key] = msg.value
-        self.written[msg.value] = None
+        self.clients.record(msg.client, msg.req_id, msg.seq)
         pred, succ = self._position()
         if succ is None:  # tail: the write is committed
             self.send(msg.client, Reply(msg.req_id, None))

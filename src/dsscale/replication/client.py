@@ -10,8 +10,11 @@ under a new ``client_id`` -- as in Jepsen, a process that timed out is treated
 as crashed and replaced, since one process never has two operations open.
 
 Inputs follow :class:`~dsscale.consistency.KVModel`: ``("get", key)`` and
-``("put", key, value)``. Written values are unique, so a read names the write
-it observed.
+``("put", key, value)``. A :class:`Workload` draws them at random; its named
+shapes (:data:`WORKLOAD_SHAPES`) write unique values to one key, repeat values
+from a small pool, or spread repeated values over several keys. Unique values
+make every read name the write it observed; repeated values are what a real
+application writes, and what exposes a replica that deduplicates by value.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from dsscale._validate import check_float, check_int
 from dsscale.consistency import Operation
 from dsscale.sim import Node, Timer
 
-__all__ = ["Client", "OpTimeout", "Workload"]
+__all__ = ["WORKLOAD_SHAPES", "Client", "OpTimeout", "Workload", "workload_shape"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,11 @@ class Workload:
         Probability that an operation is a ``get``.
     max_think : float
         Each client waits ``Uniform(0, max_think)`` before each operation.
+    value_pool : int or None
+        ``None``: every write has a value of its own (``"c2.7"``: client 2's
+        operation 7). An integer ``k``: each write draws its value uniformly
+        from ``"v0" .. "v{k-1}"``, so values repeat across writes, clients and
+        keys.
     """
 
     num_clients: int = 5
@@ -57,17 +65,26 @@ class Workload:
     keys: tuple[str, ...] = ("x",)
     read_fraction: float = 0.6
     max_think: float = 1.0
+    value_pool: int | None = None
 
     def __post_init__(self) -> None:
         check_int("num_clients", self.num_clients, 1)
         check_int("ops_per_client", self.ops_per_client, 0)
-        if not self.keys:
-            raise ValueError("keys must name at least one key")
+        if not self.keys or len(set(self.keys)) != len(self.keys):
+            raise ValueError(f"keys must name at least one key, each once, "
+                             f"got {self.keys!r}")
         check_float("read_fraction", self.read_fraction, 0.0, 1.0)
         check_float("max_think", self.max_think, 0.0)
+        if self.value_pool is not None:
+            check_int("value_pool", self.value_pool, 1)
+
+    @property
+    def unique_values(self) -> bool:
+        """Whether every write carries a value no other write carries."""
+        return self.value_pool is None
 
     def generate(self, rnd: random.Random) -> dict[str, list[tuple[float, tuple[Any, ...]]]]:
-        """Plan ``client id -> [(think time, input), ...]``; values are unique."""
+        """Plan ``client id -> [(think time, input), ...]`` from ``rnd``."""
         plans: dict[str, list[tuple[float, tuple[Any, ...]]]] = {}
         for c in range(self.num_clients):
             client_id = f"c{c}"
@@ -77,10 +94,29 @@ class Workload:
                 think = rnd.uniform(0.0, self.max_think)
                 if rnd.random() < self.read_fraction:
                     plan.append((think, ("get", key)))
-                else:
+                elif self.value_pool is None:
                     plan.append((think, ("put", key, f"{client_id}.{n}")))
+                else:
+                    value = f"v{rnd.randrange(self.value_pool)}"
+                    plan.append((think, ("put", key, value)))
             plans[client_id] = plan
         return plans
+
+
+#: The workload shapes fault campaigns run (``dsscale faults --workload``).
+WORKLOAD_SHAPES: dict[str, Workload] = {
+    "unique": Workload(),
+    "repeated": Workload(value_pool=3),
+    "multikey": Workload(ops_per_client=15, keys=("x", "y", "z"), value_pool=3),
+}
+
+
+def workload_shape(name: str) -> Workload:
+    """The :class:`Workload` called ``name`` in :data:`WORKLOAD_SHAPES`."""
+    if name not in WORKLOAD_SHAPES:
+        raise ValueError(f"workload must be one of {', '.join(WORKLOAD_SHAPES)}, "
+                         f"got {name!r}")
+    return WORKLOAD_SHAPES[name]
 
 
 class Client(Node):
@@ -111,6 +147,7 @@ class Client(Node):
         self.call_time = 0.0
         self.incarnation = 0
         self.deadline: Timer | None = None
+        self.thinking: Timer | None = None  # until the next operation is issued
 
     @property
     def done(self) -> bool:
@@ -134,7 +171,7 @@ class Client(Node):
     def _schedule_next(self) -> None:
         if self.next_index < len(self.plan):
             think, _ = self.plan[self.next_index]
-            self.set_timer(think, self._issue)
+            self.thinking = self.set_timer(think, self._issue)
 
     def _issue(self) -> None:
         _, op_input = self.plan[self.next_index]
@@ -163,6 +200,8 @@ class Client(Node):
     def stop(self) -> None:
         """Give up: record the open operation (if any) as pending, issue no more."""
         self.next_index = len(self.plan)
+        if self.thinking is not None:
+            self.thinking.cancel()
         if self.current is not None:
             self._record(None, math.inf)
 

@@ -12,10 +12,15 @@ name                   configuration                                   promise
 ``chain``              chain replication, reads at the tail            linearizable
 ``abd``                ABD register, majorities, read write-back       linearizable
 ``abd-no-writeback``   ABD without the read's write-back               none
-``quorum``             N=3, R=2, W=2, synchronous read repair          linearizable
-``quorum-partial``     N=3, R=1, W=1, asynchronous read repair         eventual
-``quorum-sloppy``      5 nodes, N=3, R=2, W=2, sloppy + hinted handoff  eventual
+``quorum``             N=n, majority R and W, sync read repair         linearizable
+``quorum-partial``     N=n, R=1, W=1, asynchronous read repair         eventual
+``quorum-sloppy``      n+2 nodes, N=n, majorities, sloppy + hints      eventual
 =====================  ==============================================  =========
+
+Every builder takes the number of replicas ``n`` (``num_replicas``, default
+3; ``dsscale faults --replicas``): the primary-backup and chain configurations
+have ``n`` members, ABD and the quorum stores ``n`` storage nodes (the sloppy
+store two more, as fallbacks).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dsscale._validate import check_int
 from dsscale.consistency import Operation
 from dsscale.replication.abd import ABDClient, ABDReplica
 from dsscale.replication.chain import ChainClient, ChainReplica
@@ -33,7 +39,8 @@ from dsscale.replication.primary_backup import PBClient, PBReplica
 from dsscale.replication.quorum_store import QuorumClient, QuorumConfig, QuorumReplica
 from dsscale.sim import Network
 
-__all__ = ["PROTOCOLS", "Deployment", "Protocol", "deploy", "get_protocol"]
+__all__ = ["PROTOCOLS", "Builder", "Deployment", "Protocol", "deploy", "get_protocol",
+           "replica_ids"]
 
 Plan = Sequence[tuple[float, tuple[Any, ...]]]
 ClientFactory = Callable[[str, Plan, list[Operation]], Client]
@@ -48,6 +55,10 @@ class Deployment:
     make_client: ClientFactory
 
 
+Builder = Callable[[Network, list[str], int], Deployment]
+"""``build(net, client_ids, num_replicas)`` adds the protocol's servers to ``net``."""
+
+
 @dataclass(frozen=True)
 class Protocol:
     """A named configuration and the guarantee it claims."""
@@ -55,13 +66,21 @@ class Protocol:
     name: str
     linearizable: bool  # promises linearizability and no lost acknowledged write
     promise: str
-    build: Callable[[Network, list[str]], Deployment]
+    build: Builder
 
 
-def _configured(replica_cls: type, client_cls: type, **options: Any
-                ) -> Callable[[Network, list[str]], Deployment]:
-    def build(net: Network, client_ids: list[str]) -> Deployment:
-        members = ("r0", "r1", "r2")
+def replica_ids(num_replicas: int) -> tuple[str, ...]:
+    """The node ids ``r0 .. r{n-1}`` every builder gives its replicas."""
+    return tuple(f"r{i}" for i in range(check_int("num_replicas", num_replicas, 1)))
+
+
+def _majority(num_replicas: int) -> int:
+    return num_replicas // 2 + 1
+
+
+def _configured(replica_cls: type, client_cls: type, **options: Any) -> Builder:
+    def build(net: Network, client_ids: list[str], num_replicas: int) -> Deployment:
+        members = replica_ids(num_replicas)
         net.add(ConfigMaster("m", members, client_ids))
         net.add(*(replica_cls(r, members, "m", **options) for r in members))
 
@@ -71,10 +90,12 @@ def _configured(replica_cls: type, client_cls: type, **options: Any
     return build
 
 
-def _quorum(num_nodes: int, config: QuorumConfig | None,
-            write_back: bool = True) -> Callable[[Network, list[str]], Deployment]:
-    def build(net: Network, client_ids: list[str]) -> Deployment:
-        nodes = tuple(f"r{i}" for i in range(num_nodes))
+def _quorum(make_config: Callable[[int], QuorumConfig] | None,
+            write_back: bool = True, spare_nodes: int = 0) -> Builder:
+    """ABD (``make_config=None``) or a quorum store configured for ``n``."""
+    def build(net: Network, client_ids: list[str], num_replicas: int) -> Deployment:
+        nodes = replica_ids(num_replicas + spare_nodes)
+        config = None if make_config is None else make_config(num_replicas)
         if config is None:
             net.add(*(ABDReplica(r) for r in nodes))
         else:
@@ -96,16 +117,19 @@ PROTOCOLS: dict[str, Protocol] = {p.name: p for p in [
     Protocol("chain", True, "linearizable; no acknowledged write lost",
              _configured(ChainReplica, ChainClient)),
     Protocol("abd", True, "linearizable; no acknowledged write lost",
-             _quorum(3, None)),
+             _quorum(None)),
     Protocol("abd-no-writeback", False, "none: reads can invert (new, then old)",
-             _quorum(3, None, write_back=False)),
+             _quorum(None, write_back=False)),
     Protocol("quorum", True, "linearizable (R+W>N, synchronous read repair)",
-             _quorum(3, QuorumConfig(3, 2, 2, sync_read_repair=True))),
+             _quorum(lambda n: QuorumConfig(n, _majority(n), _majority(n),
+                                            sync_read_repair=True))),
     Protocol("quorum-partial", False, "eventual consistency only (R+W<=N)",
-             _quorum(3, QuorumConfig(3, 1, 1, sync_read_repair=False))),
+             _quorum(lambda n: QuorumConfig(n, 1, 1, sync_read_repair=False))),
     Protocol("quorum-sloppy", False,
              "eventual consistency only (sloppy quorums need not intersect)",
-             _quorum(5, QuorumConfig(3, 2, 2, sync_read_repair=True, sloppy=True))),
+             _quorum(lambda n: QuorumConfig(n, _majority(n), _majority(n),
+                                            sync_read_repair=True, sloppy=True),
+                     spare_nodes=2)),
 ]}
 
 
@@ -117,14 +141,15 @@ def get_protocol(name: str) -> Protocol:
     return PROTOCOLS[name]
 
 
-def deploy(protocol: str, net: Network, plans: Mapping[str, Plan]
-           ) -> list[Operation]:
+def deploy(protocol: str, net: Network, plans: Mapping[str, Plan],
+           num_replicas: int = 3) -> list[Operation]:
     """Build the named protocol on ``net`` with one client per entry of ``plans``.
 
     ``plans`` maps a client id to its ``[(delay, input), ...]`` plan; every
     client records into the returned history, which fills as ``net`` runs.
+    The servers are ``r0 .. r{num_replicas-1}`` (see the module docstring).
     """
-    deployment = get_protocol(protocol).build(net, list(plans))
+    deployment = get_protocol(protocol).build(net, list(plans), num_replicas)
     history: list[Operation] = []
     net.add(*(deployment.make_client(cid, plan, history)
               for cid, plan in plans.items()))

@@ -27,8 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dsscale._validate import check_float
 from dsscale.consistency import Operation
 from dsscale.replication.client import Client
+from dsscale.replication.client_table import ClientTable
 from dsscale.replication.config import ConfigNotice, ConfiguredReplica, Tick
 
 __all__ = [
@@ -39,6 +41,7 @@ __all__ = [
     "ReplicateAck",
     "Reply",
     "Request",
+    "Retransmit",
     "Sync",
     "SyncAck",
 ]
@@ -57,6 +60,13 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class Retransmit:
+    """Client timer: resend request ``req_id`` if it is still unanswered."""
+
+    req_id: int
+
+
+@dataclass(frozen=True)
 class Redirect:
     req_id: int
     epoch: int
@@ -72,6 +82,8 @@ class Replicate:
     seq: int
     key: str
     value: Any
+    client: str
+    req_id: int
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,7 @@ class Sync:
     members: tuple[str, ...]
     seq: int
     store: tuple[tuple[str, Any], ...]
-    written: tuple[Any, ...]
+    clients: tuple[tuple[str, int, Any], ...]  # the client table's entries
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,7 @@ class PBReplica(ConfiguredReplica):
     a message delayed from an older reign can never overwrite newer state.
     """
 
-    durable = ("epoch", "members", "store", "seq", "written", "round", "synced_view")
+    durable = ("epoch", "members", "store", "seq", "clients", "round", "synced_view")
 
     def __init__(self, node_id: str, members: Sequence[str], master: str,
                  sync: bool = True, retry: float = 4.0) -> None:
@@ -116,7 +128,7 @@ class PBReplica(ConfiguredReplica):
     def init_state(self) -> None:
         super().init_state()
         self.store: dict[str, Any] = {}
-        self.written: dict[Any, None] = {}  # values applied: dedups requests
+        self.clients = ClientTable()  # executes each request at most once
         self.seq = 0
         self.round = 0
         self.synced_view: View = (0, 0)  # the view whose Sync was taken last
@@ -169,7 +181,7 @@ class PBReplica(ConfiguredReplica):
 
     def _send_sync(self) -> None:
         msg = Sync(self.view, self.members, self.seq, tuple(self.store.items()),
-                   tuple(self.written))
+                   self.clients.entries())
         for b in self.backups:
             if b not in self.sync_acks:
                 self.send(b, msg)
@@ -183,7 +195,7 @@ class PBReplica(ConfiguredReplica):
         if msg.view > self.synced_view:
             self.epoch, self.members, self.seq = msg.view[0], msg.members, msg.seq
             self.store = dict(msg.store)
-            self.written = dict.fromkeys(msg.written)
+            self.clients = ClientTable(msg.clients)
             self.synced_view = msg.view
             self.queue, self.in_flight, self.ready = [], None, False
         self.send(src, SyncAck(msg.view))
@@ -213,6 +225,9 @@ class PBReplica(ConfiguredReplica):
         if not self.is_primary:
             self.send(src, Redirect(msg.req_id, self.epoch, self.members))
             return
+        if (src, msg) in self.queue or (
+                self.in_flight is not None and self.in_flight[:2] == (src, msg)):
+            return  # a retransmission of a request already under way
         self.queue.append((src, msg))
         self._next()
 
@@ -221,34 +236,39 @@ class PBReplica(ConfiguredReplica):
                and self.has_lease):
             client, req = self.queue.pop(0)
             op = req.op
+            status = self.clients.status(client, req.req_id)
             if op[0] == "get":
                 self.send(client, Reply(req.req_id, self.store.get(op[1])))
-            elif op[2] in self.written:
-                self.send(client, Reply(req.req_id, None))  # a duplicate
+            elif status == "duplicate":  # executed before: answer again
+                self.send(client, Reply(req.req_id, self.clients.reply(client)))
+            elif status == "stale":
+                continue  # the client has moved on; executing it now reorders
             elif not self.sync or not self.backups:
-                self._apply(op[1], op[2])
+                rep = Replicate(self.view, self.seq + 1, op[1], op[2], client,
+                                req.req_id)
+                self._apply(rep)
                 self.send(client, Reply(req.req_id, None))
                 if self.backups:
-                    rep = Replicate(self.view, self.seq, op[1], op[2])
                     self.backlog[self.seq] = rep
                     for b in self.backups:
                         self.send(b, rep)
             else:
-                rep = Replicate(self.view, self.seq + 1, op[1], op[2])
+                rep = Replicate(self.view, self.seq + 1, op[1], op[2], client,
+                                req.req_id)
                 self.in_flight, self.acks = (client, req, rep), {}
                 for b in self.backups:
                     self.send(b, rep)
 
-    def _apply(self, key: str, value: Any) -> None:
+    def _apply(self, rep: Replicate) -> None:
         self.seq += 1
-        self.store[key] = value
-        self.written[value] = None
+        self.store[rep.key] = rep.value
+        self.clients.record(rep.client, rep.req_id, None)
 
     def on_Replicate(self, src: str, msg: Replicate) -> None:
         if msg.view != self.synced_view or self.is_primary:
             return
         if msg.seq == self.seq + 1:
-            self._apply(msg.key, msg.value)
+            self._apply(msg)
         if msg.seq <= self.seq:
             self.send(src, ReplicateAck(msg.view, self.seq))
 
@@ -265,7 +285,7 @@ class PBReplica(ConfiguredReplica):
         self.acks[src] = None
         if all(b in self.acks for b in self.backups):
             client, req, rep = self.in_flight
-            self._apply(rep.key, rep.value)
+            self._apply(rep)
             self.in_flight = None
             self.send(client, Reply(req.req_id, None))
             self._next()
@@ -278,15 +298,20 @@ class PBReplica(ConfiguredReplica):
 class PBClient(Client):
     """Send each request to the primary; follow redirects to a newer one.
 
-    Subclasses change where a request goes by overriding :meth:`_target`
-    (chain replication sends writes to the head and reads to the tail).
+    An unanswered request is retransmitted every ``retry`` time units with the
+    same ``req_id`` (the reply, or the request, may have been lost); the
+    replicas' client table answers a retransmission of an executed write
+    without executing it again. Subclasses change where a request goes by
+    overriding :meth:`_target` (chain replication sends writes to the head and
+    reads to the tail).
     """
 
     def __init__(self, node_id: str, plan: Sequence[tuple[float, tuple[Any, ...]]],
                  history: list[Operation], members: Sequence[str],
-                 op_timeout: float = 40.0) -> None:
+                 op_timeout: float = 40.0, retry: float = 6.0) -> None:
         super().__init__(node_id, plan, history, op_timeout)
         self.initial_members = tuple(members)
+        self.retry = check_float("retry", retry, 0.0, strict_min=True)
 
     def init_state(self) -> None:
         super().init_state()
@@ -298,14 +323,21 @@ class PBClient(Client):
 
     def begin(self, op_input: tuple[Any, ...], req_id: int) -> None:
         self.send(self._target(op_input), Request(req_id, op_input))
+        self.set_timer(self.retry, Retransmit(req_id))
+
+    def on_Retransmit(self, src: str, msg: Retransmit) -> None:
+        if self.is_current(msg.req_id) and self.current_input is not None:
+            self.send(self._target(self.current_input),
+                      Request(msg.req_id, self.current_input))
+            self.set_timer(self.retry, msg)
 
     def on_ConfigNotice(self, src: str, msg: ConfigNotice) -> None:
         if msg.epoch <= self.epoch:
             return
         old = self._target(self.current_input) if self.current_input else None
         self.epoch, self.members = msg.epoch, msg.members
-        # A new target: resend. Safe even for a write the old primary started,
-        # since it can no longer commit it and the new one dedups by value.
+        # A new target: resend now. Safe even for a write the old primary
+        # executed: the new one knows it from the client table and answers.
         if self.current is not None and self.current_input is not None \
                 and self._target(self.current_input) != old:
             self.send(self._target(self.current_input),
