@@ -18,3 +18,5 @@ def test_bench_quick_runs(tmp_path):
     assert "largest" in proc.stdout and "KV history" in proc.stdout
     data = json.loads(out.read_text())
     assert data["head_to_head"] and data["kv"]["partitions"] == 100
+    mixed = data["mixed"]  # the hard keys must not hide the stale read
+    assert (mixed["interleaved_status"], mixed["failed_partition"]) == ("illegal", 2)

@@ -224,3 +224,20 @@ def test_deploy_builds_a_protocol_with_recording_clients() -> None:
     assert check_linearizable(history, KVModel())
     with pytest.raises(ValueError, match="protocol must be one of"):
         deploy("nope", net, plans)
+
+
+def test_preference_lists_come_from_a_ring_so_growth_moves_few_primaries() -> None:
+    keys = [f"k{i}" for i in range(10_000)]
+    five = tuple(f"r{i}" for i in range(5))
+    six = five + ("r5",)
+    before = [preference_list(k, five, 3) for k in keys]
+    after = [preference_list(k, six, 3) for k in keys]
+    assert all(sorted(p) == sorted(five) for p in before)  # every node, once each
+    moved = [a[0] for b, a in zip(before, after, strict=True) if a[0] != b[0]]
+    assert set(moved) == {"r5"}  # a primary only ever moves to the new node
+    # r5's share of the ring with v = 64 vnodes per node is Beta(v, 5v): mean
+    # 1/6, standard deviation sqrt((1/6)(5/6)/(6v + 1)) = 0.019; allow 4 of them
+    # (the 10,000 keys add a sampling error of 0.004).
+    assert abs(len(moved) / len(keys) - 1 / 6) < 4 * 0.019 + 4 * 0.004
+    with pytest.raises(ValueError, match="replication_factor must be in"):
+        preference_list("x", five, 6)

@@ -8,7 +8,11 @@ to a few operations and :func:`plot_history` draws it.
 """
 
 from dsscale.consistency.checker import CheckResult, check_linearizable
-from dsscale.consistency.histories import random_kv_history, random_register_history
+from dsscale.consistency.histories import (
+    random_kv_history,
+    random_register_history,
+    register_as_key,
+)
 from dsscale.consistency.history import UNKNOWN, Operation
 from dsscale.consistency.models import CASRegisterModel, KVModel, Model, RegisterModel
 from dsscale.consistency.naive import naive_check_linearizable
@@ -29,5 +33,6 @@ __all__ = [
     "plot_history",
     "random_kv_history",
     "random_register_history",
+    "register_as_key",
     "shrink_history",
 ]

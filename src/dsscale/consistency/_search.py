@@ -16,7 +16,10 @@ since every operation below the lowest unlinearized one is linearized, the key
 stores only ``(lowest, bits >> lowest, state)``, which stays small.
 
 The search is iterative (an explicit stack), so a long history cannot exhaust
-Python's recursion limit.
+Python's recursion limit, and *resumable*: :meth:`Search.run` takes a step
+budget and returns ``None`` when it runs out, keeping its place, so that the
+checker can interleave the searches of a history's partitions and stop at the
+first illegal one (as porcupine does with goroutines).
 
 Pending operations (``return_time = inf``) have no return event: they may be
 linearized after their call or never, and the search succeeds once every
@@ -59,168 +62,282 @@ class Outcome:
     explored: int = 0
 
 
-def search(history: Sequence[Operation], model: Model,
-           deadline: float | None) -> Outcome:
-    """Decide whether ``history`` is linearizable with respect to ``model``.
+class Search:
+    """The Wing-Gong-Lowe search over one history, resumable in steps.
 
-    ``deadline`` is a ``time.monotonic()`` instant or None. The clock is read
-    before the first step, so a deadline already past gives "unknown" for any
-    history with a completed operation. ``frontier`` (illegal only) is the time
-    of the furthest return the search was stuck at: removing every operation
-    called after it leaves a history that is still not linearizable.
+    The events (calls and returns, calls first at equal times) form a doubly
+    linked list; ``cursor`` walks it. A *step* looks at one event:
+
+    * a call of a completed operation: :meth:`lift` it (linearize it now) if
+      the model accepts its output and the resulting (linearized set, state)
+      is new to the :meth:`cache`; else move on;
+    * a call of a pending operation: first pass it over (push ``SKIPPED``),
+      trying "now" only if "later" fails;
+    * a return of an operation not yet linearized: the search is
+      :meth:`stuck`; it undoes choices (:meth:`unlift`) until one has an
+      untried alternative, or reports "illegal" when none is left.
+
+    The search succeeds when every completed operation is linearized.
     """
-    n = len(history)
-    ops = sorted(range(n), key=lambda i: (history[i].call, history[i].return_time))
-    inputs = [history[i].input for i in ops]
-    outputs = [UNKNOWN if history[i].pending else history[i].output for i in ops]
-    events: list[tuple[float, int, int]] = []
-    for k, i in enumerate(ops):
-        events.append((history[i].call, 0, k))
-        if not history[i].pending:
-            events.append((history[i].return_time, 1, k))
-    # Calls sort before returns at equal times: closed intervals.
-    events.sort()
-    size = len(events) + 1  # entry 0 is the head sentinel; -1 ends the list
-    nxt = list(range(1, size)) + [-1]
-    prv = [-1] + list(range(size - 1))
-    entry_op = [-1] + [k for _, _, k in events]
-    entry_is_call = [False] + [kind == 0 for _, kind, _ in events]
-    call_entry = [0] * n
-    return_entry = [-1] * n
-    for e in range(1, size):
-        if entry_is_call[e]:
-            call_entry[entry_op[e]] = e
-        else:
-            return_entry[entry_op[e]] = e
 
-    def unlink(e: int) -> None:
+    def __init__(self, history: Sequence[Operation], model: Model) -> None:
+        self.model = model
+        n = len(history)
+        ops = sorted(range(n), key=lambda i: (history[i].call, history[i].return_time))
+        self.ops = ops
+        self.inputs = [history[i].input for i in ops]
+        self.outputs = [UNKNOWN if history[i].pending else history[i].output
+                        for i in ops]
+        events: list[tuple[float, int, int]] = []
+        for k, i in enumerate(ops):
+            events.append((history[i].call, 0, k))
+            if not history[i].pending:
+                events.append((history[i].return_time, 1, k))
+        events.sort()  # calls sort before returns at equal times: closed intervals
+        self.events = events
+        size = len(events) + 1  # entry 0 is the head sentinel; -1 ends the list
+        self.nxt = list(range(1, size)) + [-1]
+        self.prv = [-1] + list(range(size - 1))
+        self.entry_op = [-1] + [k for _, _, k in events]
+        self.entry_is_call = [False] + [kind == 0 for _, kind, _ in events]
+        self.return_entry = [-1] * n
+        for e in range(1, size):
+            if not self.entry_is_call[e]:
+                self.return_entry[self.entry_op[e]] = e
+        pending_mask = 0
+        for k, i in enumerate(ops):
+            if history[i].pending:
+                pending_mask |= 1 << k
+        self.remaining = sum(1 for e in range(1, size) if not self.entry_is_call[e])
+        self.state: Any = model.init()
+        self.done = pending_mask  # completed ops linearized, plus every pending bit
+        self.taken = 0  # pending ops linearized
+        self.seen: dict[tuple[int, int, Any], list[int]] = {}
+        # Choices made, newest last: (call entry, state before it, kind), kind
+        # LIFTED (a completed op), LIFTED_PENDING, or SKIPPED (a pending op
+        # passed over at this point; popping it tries the op "now").
+        self.stack: list[tuple[int, Any, int]] = []
+        self.path: list[int] = []  # the ops linearized so far, in order
+        # The longest path seen, kept incrementally: ``best[:agree]`` equals
+        # ``path[:agree]``, so a new record copies only the part that changed.
+        self.best: list[int] = []
+        self.agree = 0
+        self.frontier = -1
+        self.explored = 0
+        self.cursor = self.nxt[0]
+        self.outcome: Outcome | None = None
+
+    # -- the linked list of events ------------------------------------------
+    def _unlink(self, e: int) -> None:
+        nxt, prv = self.nxt, self.prv
         nxt[prv[e]] = nxt[e]
         if nxt[e] != -1:
             prv[nxt[e]] = prv[e]
 
-    def relink(e: int) -> None:
+    def _relink(self, e: int) -> None:
+        nxt, prv = self.nxt, self.prv
         nxt[prv[e]] = e
         if nxt[e] != -1:
             prv[nxt[e]] = e
 
-    pending_mask = 0
-    for k, i in enumerate(ops):
-        if history[i].pending:
-            pending_mask |= 1 << k
-    remaining = sum(1 for e in range(1, size) if not entry_is_call[e])
-    state: Any = model.init()
-    done = pending_mask  # completed ops linearized, plus every pending bit
-    taken = 0  # pending ops linearized
-    seen: dict[tuple[int, int, Any], list[int]] = {}
-    # Stack of choices: (call entry, state before it, kind), where kind is
-    # LIFTED (a completed op), LIFTED_PENDING, or SKIPPED (a pending op passed
-    # over at this point; popping it tries the op "now").
-    stack: list[tuple[int, Any, int]] = []
-    path: list[int] = []  # the ops linearized so far, in order
-    # The longest path seen, kept incrementally: ``best[:agree]`` equals
-    # ``path[:agree]``, so a new record copies only the part that changed.
-    best: list[int] = []
-    agree = 0
-    frontier = -1
-    explored = 0
-    until_clock = 0
+    # -- the steps ------------------------------------------------------------
+    def cache(self, done: int, state: Any, taken: int) -> bool:
+        """Record a search node; False if it is subsumed by one seen before.
 
-    def lift(e: int, k: int) -> bool:
-        """Linearize op ``k`` now if the model allows it and it is new."""
-        nonlocal state, done, taken, remaining, explored, agree, cursor
-        ok, new_state = model.step(state, inputs[k], outputs[k])
-        if not ok:
+        Two nodes with the same linearized completed operations and state have
+        the same future; a node whose linearized pending operations are a
+        superset of an old one's can do nothing the old one could not.
+        """
+        lowest = (~done & (done + 1)).bit_length() - 1
+        subsets = self.seen.setdefault((lowest, done >> lowest, state), [])
+        if any(old & ~taken == 0 for old in subsets):
             return False
-        new_done, new_taken = done, taken
-        if return_entry[k] == -1:
-            if new_state == state or redundant_block(k, new_state):
-                return False
-            new_taken |= 1 << k
-        else:
-            new_done |= 1 << k
-        lowest = (~new_done & (new_done + 1)).bit_length() - 1
-        key = (lowest, new_done >> lowest, new_state)
-        subsets = seen.setdefault(key, [])
-        if any(old & ~new_taken == 0 for old in subsets):
-            return False
-        subsets.append(new_taken)
-        explored += 1
-        path.append(k)
-        if agree == len(path) - 1 and agree < len(best) and best[agree] == k:
-            agree += 1
-        stack.append((e, state, LIFTED if new_done != done else LIFTED_PENDING))
-        state, done, taken = new_state, new_done, new_taken
-        unlink(e)
-        if return_entry[k] != -1:
-            unlink(return_entry[k])
-            remaining -= 1
-        cursor = nxt[0]
+        subsets.append(taken)
         return True
 
-    def redundant_block(k: int, new_state: Any) -> bool:
+    def lift(self, e: int, k: int) -> bool:
+        """Linearize op ``k`` (call entry ``e``) now if the model allows it and
+        the node it leads to is new; unlink its call and return."""
+        ok, new_state = self.model.step(self.state, self.inputs[k], self.outputs[k])
+        if not ok:
+            return False
+        done, taken = self.done, self.taken
+        completed = self.return_entry[k] != -1
+        if completed:
+            done |= 1 << k
+        elif new_state == self.state or self._redundant(k, new_state):
+            return False
+        else:
+            taken |= 1 << k
+        if not self.cache(done, new_state, taken):
+            return False
+        self.explored += 1
+        path, best = self.path, self.best
+        path.append(k)
+        if self.agree == len(path) - 1 and self.agree < len(best) \
+                and best[self.agree] == k:
+            self.agree += 1
+        self.stack.append((e, self.state, LIFTED if completed else LIFTED_PENDING))
+        self.state, self.done, self.taken = new_state, done, taken
+        self._unlink(e)
+        if completed:
+            self._unlink(self.return_entry[k])
+            self.remaining -= 1
+        self.cursor = self.nxt[0]
+        return True
+
+    def _redundant(self, k: int, new_state: Any) -> bool:
         """Pending op ``k`` would follow another pending op, which it undoes.
 
         If applying ``k`` before that op would give the same state, the pair
         is dominated by ``k`` alone at this point, which the search visits
         too; without this, every ordered subset of pending writes is tried.
         """
-        for _, before, kind in reversed(stack):
+        for _, before, kind in reversed(self.stack):
             if kind == SKIPPED:
                 continue
             if kind != LIFTED_PENDING:
                 return False
-            ok, alone = model.step(before, inputs[k], outputs[k])
+            ok, alone = self.model.step(before, self.inputs[k], self.outputs[k])
             return bool(ok) and alone == new_state
         return False
 
-    cursor = nxt[0]
-    while remaining:
-        if deadline is not None:
-            until_clock -= 1
-            if until_clock <= 0:
-                until_clock = CLOCK_EVERY
-                if time.monotonic() >= deadline:
-                    return Outcome("unknown", explored=explored)
-        e = cursor
-        k = entry_op[e]
-        if entry_is_call[e]:
-            if return_entry[k] == -1:
-                stack.append((e, state, SKIPPED))
-                cursor = nxt[e]
-            elif not lift(e, k):
-                cursor = nxt[e]
-            continue
-        # A return whose operation is not linearized yet: backtrack.
-        frontier = max(frontier, e)
-        if len(path) > len(best):
-            best[agree:] = path[agree:]
-            agree = len(path)
-        while True:
-            if not stack:
-                return Outcome("illegal", partial=[ops[k] for k in best],
-                               frontier=events[frontier - 1][0],
-                               explored=explored)
-            c, state, kind = stack.pop()
-            k = entry_op[c]
+    def unlift(self) -> bool:
+        """Undo choices until one has an untried alternative; False if none has."""
+        while self.stack:
+            c, self.state, kind = self.stack.pop()
+            k = self.entry_op[c]
             if kind == SKIPPED:
                 # Passing over pending op k failed; try linearizing it here.
-                if lift(c, k):
-                    break
+                if self.lift(c, k):
+                    return True
                 continue
-            path.pop()
-            agree = min(agree, len(path))
+            self.path.pop()
+            self.agree = min(self.agree, len(self.path))
             if kind == LIFTED_PENDING:
                 # Both "later" (explored first) and "now" failed.
-                relink(c)
-                taken &= ~(1 << k)
+                self._relink(c)
+                self.taken &= ~(1 << k)
                 continue
-            relink(return_entry[k])  # undo in the reverse order of unlinking
-            relink(c)
-            done &= ~(1 << k)
-            remaining += 1
-            cursor = nxt[c]
-            break
-    return Outcome("ok", order=[ops[k] for k in path], explored=explored)
+            self._relink(self.return_entry[k])  # reverse order of unlinking
+            self._relink(c)
+            self.done &= ~(1 << k)
+            self.remaining += 1
+            self.cursor = self.nxt[c]
+            return True
+        return False
+
+    def stuck(self, e: int) -> bool:
+        """A return of an op not yet linearized at ``e``: backtrack.
+
+        Keeps the longest path and the furthest return reached, which
+        explain an illegal verdict; False when no alternative is left.
+        """
+        self.frontier = max(self.frontier, e)
+        if len(self.path) > len(self.best):
+            self.best[self.agree:] = self.path[self.agree:]
+            self.agree = len(self.path)
+        return self.unlift()
+
+    # -- driving ----------------------------------------------------------------
+    def run(self, budget: int | None = None,
+            deadline: float | None = None) -> Outcome | None:
+        """Take up to ``budget`` steps (all if None); the outcome, or None.
+
+        ``deadline`` is a ``time.monotonic()`` instant: past it the outcome is
+        "unknown". The clock is read before the first step, so a deadline
+        already past gives "unknown" for any history with a completed
+        operation.
+        """
+        if self.outcome is not None:
+            return self.outcome
+        steps = 0
+        until_clock = 0
+        entry_op, entry_is_call = self.entry_op, self.entry_is_call
+        return_entry, nxt, stack = self.return_entry, self.nxt, self.stack
+        while self.remaining:
+            if budget is not None and steps >= budget:
+                return None
+            steps += 1
+            if deadline is not None:
+                until_clock -= 1
+                if until_clock <= 0:
+                    until_clock = CLOCK_EVERY
+                    if time.monotonic() >= deadline:
+                        self.outcome = Outcome("unknown", explored=self.explored)
+                        return self.outcome
+            e = self.cursor
+            k = entry_op[e]
+            if entry_is_call[e]:
+                if return_entry[k] == -1:
+                    stack.append((e, self.state, SKIPPED))
+                    self.cursor = nxt[e]
+                elif not self.lift(e, k):
+                    self.cursor = nxt[e]
+            elif not self.stuck(e):
+                self.outcome = Outcome(
+                    "illegal", partial=[self.ops[k] for k in self.best],
+                    frontier=self.events[self.frontier - 1][0],
+                    explored=self.explored)
+                return self.outcome
+        self.outcome = Outcome("ok", order=[self.ops[k] for k in self.path],
+                               explored=self.explored)
+        return self.outcome
+
+
+def search(history: Sequence[Operation], model: Model,
+           deadline: float | None) -> Outcome:
+    """Decide whether ``history`` is linearizable with respect to ``model``.
+
+    ``deadline`` is a ``time.monotonic()`` instant or None. ``frontier``
+    (illegal only) is the time of the furthest return the search was stuck
+    at: removing every operation called after it leaves a history that is
+    still not linearizable.
+    """
+    outcome = Search(history, model).run(None, deadline)
+    assert outcome is not None
+    return outcome
+
+
+#: Steps each partition's search gets in the first round of interleaving.
+FIRST_ROUND = 2048
+
+
+def search_partitions(parts: Sequence[Sequence[Operation]], model: Model,
+                      deadline: float | None) -> tuple[str, int | None,
+                                                       list[Outcome | None]]:
+    """Search several independent histories, interleaved, until the first is
+    illegal or all are linearizable.
+
+    Round-robin over the undecided ones, smallest first, with a step budget
+    that doubles every round: an easy illegal partition is found after at most
+    about twice the work of the partitions smaller than it, however hard the
+    others are. Returns ``(status, index, outcomes)``: "illegal" with the index
+    of the failing partition, "unknown" (deadline) with the index of a search
+    that ran out, or "ok" with ``None``; ``outcomes[i]`` is ``None`` for a
+    search that was not finished.
+    """
+    outcomes: list[Outcome | None] = [None] * len(parts)
+    if len(parts) == 1:  # nothing to interleave
+        outcomes[0] = search(parts[0], model, deadline)
+        status = outcomes[0].status
+        return status, (None if status == "ok" else 0), outcomes
+    searches = {i: Search(part, model) for i, part in enumerate(parts)}
+    undecided = sorted(searches, key=lambda i: len(parts[i]))
+    budget = FIRST_ROUND
+    while undecided:
+        still = []
+        for i in undecided:
+            outcome = searches[i].run(budget, deadline)
+            if outcome is None:
+                still.append(i)
+                continue
+            outcomes[i] = outcome
+            if outcome.status != "ok":
+                return outcome.status, i, outcomes
+            del searches[i]  # free its cache
+        undecided, budget = still, budget * 2
+    return "ok", None, outcomes
 
 
 def partition_history(history: Sequence[Operation],

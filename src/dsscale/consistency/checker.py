@@ -10,9 +10,12 @@ time (if ``a`` returned before ``b`` was called, ``a`` comes first).
 :func:`check_linearizable` decides this with the Wing-Gong search and Lowe's
 memoisation (see ``_search.py``), after splitting the history into independent
 sub-histories with ``model.partition`` when the model has one
-(P-compositionality: Horn and Kroening, FORTE 2015). Checking is NP-complete in
-general (Gibbons and Korach, SIAM J. Comput. 1997), so a ``timeout`` bounds the
-wall-clock time and yields "unknown" when it runs out.
+(P-compositionality: Horn and Kroening, FORTE 2015). The partitions are
+searched interleaved, smallest first, with step budgets that double every
+round, and the check stops at the first illegal partition: one hard key cannot
+hide an easy violation on another. Checking is NP-complete in general (Gibbons
+and Korach, SIAM J. Comput. 1997), so a ``timeout`` bounds the wall-clock time
+and yields "unknown" when it runs out.
 
 References: J. Wing and C. Gong, J. Parallel Distrib. Comput. 17, 1993;
 G. Lowe, Softw. Test. Verif. Reliab. 27, 2017; A. Horn and D. Kroening,
@@ -27,7 +30,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from dsscale._validate import check_float
-from dsscale.consistency._search import partition_history, prune_history, search
+from dsscale.consistency._search import (
+    partition_history,
+    prune_history,
+    search_partitions,
+)
 from dsscale.consistency.history import Operation, as_history
 from dsscale.consistency.models import check_model
 from dsscale.consistency.shrink import cut_at, minimise
@@ -58,9 +65,14 @@ class CheckResult:
         operations makes it linearizable. These are the operations a plot
         highlights. Empty otherwise.
     num_partitions : int
-        How many independent sub-histories were checked.
+        How many independent sub-histories the model's ``partition`` made.
+    failed_partition : int or None
+        For "illegal": the index, in the order ``model.partition`` returned
+        them, of the sub-history that is not linearizable (0 for a model
+        without ``partition``). None otherwise.
     states_explored : int
-        Distinct (linearized set, state) pairs the search visited.
+        Distinct (linearized set, state) pairs the search visited, over every
+        partition it worked on.
     """
 
     status: Status
@@ -68,6 +80,7 @@ class CheckResult:
     partial_linearization: tuple[Operation, ...] = ()
     counterexample: tuple[Operation, ...] = ()
     num_partitions: int = 1
+    failed_partition: int | None = None
     states_explored: int = 0
 
     def __bool__(self) -> bool:
@@ -144,25 +157,26 @@ def check_linearizable(operations: Sequence[Operation], model: Any,
     deadline = None
     if timeout is not None:
         deadline = time.monotonic() + check_float("timeout", timeout, 0)
-    parts = partition_history(history, model)
-    orders: list[list[Operation]] = []
-    explored = 0
-    for part in parts:
-        part = prune_history(part, model)
-        outcome = search(part, model, deadline)
-        explored += outcome.explored
-        if outcome.status == "unknown":
-            return CheckResult("unknown", num_partitions=len(parts),
-                               states_explored=explored)
-        if outcome.status == "illegal":
-            culprit = cut_at(part, outcome.frontier)
-            if shrink:
-                culprit = minimise(culprit, model, deadline)
-            return CheckResult(
-                "illegal",
-                partial_linearization=tuple(part[i] for i in outcome.partial),
-                counterexample=tuple(culprit), num_partitions=len(parts),
-                states_explored=explored)
-        orders.append([part[i] for i in outcome.order])
+    parts = [prune_history(part, model)
+             for part in partition_history(history, model)]
+    status, failed, outcomes = search_partitions(parts, model, deadline)
+    explored = sum(o.explored for o in outcomes if o is not None)
+    if status == "unknown":
+        return CheckResult("unknown", num_partitions=len(parts),
+                           states_explored=explored)
+    if status == "illegal":
+        assert failed is not None
+        part, outcome = parts[failed], outcomes[failed]
+        assert outcome is not None
+        culprit = cut_at(part, outcome.frontier)
+        if shrink:
+            culprit = minimise(culprit, model, deadline)
+        return CheckResult(
+            "illegal",
+            partial_linearization=tuple(part[i] for i in outcome.partial),
+            counterexample=tuple(culprit), num_partitions=len(parts),
+            failed_partition=failed, states_explored=explored)
+    orders = [[part[i] for i in o.order]
+              for part, o in zip(parts, outcomes, strict=True) if o is not None]
     return CheckResult("ok", linearization=tuple(merge_linearizations(orders)),
                        num_partitions=len(parts), states_explored=explored)

@@ -13,15 +13,15 @@ exactly one.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from dsscale._validate import RNGLike, as_rng, check_float, check_int
-from dsscale.consistency.history import Operation
+from dsscale.consistency.history import Operation, as_history
 
-__all__ = ["random_kv_history", "random_register_history"]
+__all__ = ["random_kv_history", "random_register_history", "register_as_key"]
 
 
 @dataclass
@@ -162,3 +162,33 @@ def random_kv_history(num_keys: int, num_clients: int, num_ops: int,
                      read_fraction, pending_fraction)
     return [_operation(op, ("get", op.key) if op.is_read
                        else ("put", op.key, op.value)) for op in records]
+
+
+def register_as_key(history: Sequence[Operation], key: Hashable) -> list[Operation]:
+    """A register history rewritten as the operations of one key of a KV store.
+
+    ``("read", None)`` becomes ``("get", key)`` and ``("write", v)`` becomes
+    ``("put", key, v)``; client ids become ``(key, client_id)`` so that the
+    clients of different keys stay distinct. Concatenating such histories for
+    different keys builds a KV history whose keys differ in shape (one with
+    many concurrent clients, one with a planted stale read, ...), which is
+    how the checker's benchmark tests that one hard key cannot hide an easy
+    violation on another.
+
+    >>> ops = [Operation(0, ("write", 1), 0.0, None, 1.0)]
+    >>> register_as_key(ops, "x")[0].input
+    ('put', 'x', 1)
+    """
+    out = []
+    for op in as_history(history, "history"):
+        kind = op.input[0] if isinstance(op.input, tuple) and op.input else None
+        if kind == "read":
+            new_input: tuple[Hashable, ...] = ("get", key)
+        elif kind == "write" and len(op.input) == 2:
+            new_input = ("put", key, op.input[1])
+        else:
+            raise ValueError(f"history must hold register operations ('read', None) "
+                             f"or ('write', value), got {op.input!r}")
+        out.append(Operation((key, op.client_id), new_input, op.call, op.output,
+                             op.return_time))
+    return out

@@ -27,7 +27,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from dsscale._validate import check_float
-from dsscale.consistency._search import partition_history, prune_history, search
+from dsscale.consistency._search import (
+    partition_history,
+    prune_history,
+    search,
+    search_partitions,
+)
 from dsscale.consistency.history import Operation, as_history
 from dsscale.consistency.models import Model, check_model
 
@@ -96,7 +101,8 @@ def shrink_history(operations: Sequence[Operation], model: Any,
     -------
     list of Operation
         A 1-minimal illegal sub-history (the same Operation objects, in their
-        original order) of the first partition that is not linearizable.
+        original order) of a partition that is not linearizable (the first
+        found by the interleaved search, as in :func:`check_linearizable`).
 
     Raises
     ------
@@ -109,15 +115,17 @@ def shrink_history(operations: Sequence[Operation], model: Any,
     deadline = None
     if timeout is not None:
         deadline = time.monotonic() + check_float("timeout", timeout, 0)
-    for part in partition_history(history, model):
-        part = prune_history(part, model)
-        outcome = search(part, model, deadline)
-        if outcome.status == "unknown":
-            raise ValueError(
-                "timeout ran out before operations could be shown to be "
-                "non-linearizable")
-        if outcome.status == "illegal":
-            return minimise(cut_at(part, outcome.frontier), model, deadline,
-                            keep_sources)
-    raise ValueError("operations must be a non-linearizable history, "
-                     "but it is linearizable")
+    parts = [prune_history(part, model)
+             for part in partition_history(history, model)]
+    status, failed, outcomes = search_partitions(parts, model, deadline)
+    if status == "unknown":
+        raise ValueError("timeout ran out before operations could be shown to "
+                         "be non-linearizable")
+    if status == "ok":
+        raise ValueError("operations must be a non-linearizable history, "
+                         "but it is linearizable")
+    assert failed is not None
+    outcome = outcomes[failed]
+    assert outcome is not None
+    return minimise(cut_at(parts[failed], outcome.frontier), model, deadline,
+                    keep_sources)

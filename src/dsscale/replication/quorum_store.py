@@ -27,13 +27,14 @@ Configurations and what they promise (each is checked by
 
 from __future__ import annotations
 
-import hashlib
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dsscale._validate import check_int
 from dsscale.consistency import Operation
+from dsscale.partitioning import HashRing
 from dsscale.replication.abd import (
     ZERO,
     ABDClient,
@@ -78,16 +79,29 @@ class QuorumConfig:
         return self.read_quorum + self.write_quorum > self.replication_factor
 
 
-def preference_list(key: str, nodes: Sequence[str], n: int) -> tuple[str, ...]:
-    """All ``nodes`` in ring order from ``key``'s position; the first ``n`` are home.
+#: Virtual nodes per storage node on the ring of :func:`preference_list`.
+RING_VNODES = 64
 
-    The ring is the node list in the given order; a key starts at position
-    ``blake2b(key) mod len(nodes)``.
+
+@functools.lru_cache(maxsize=64)
+def _ring(nodes: tuple[str, ...]) -> HashRing:
+    return HashRing(list(nodes), vnodes=RING_VNODES)
+
+
+def preference_list(key: str, nodes: Sequence[str],
+                    replication_factor: int) -> tuple[str, ...]:
+    """All ``nodes`` in the order met walking clockwise from ``key`` on a ring.
+
+    The ring is :class:`dsscale.partitioning.HashRing` with
+    :data:`RING_VNODES` virtual nodes per node; the first
+    ``replication_factor`` entries are the key's *home* replicas (Dynamo's
+    preference list, DeCandia et al., SOSP 2007) and the rest, in order, its
+    fallbacks for sloppy quorums. Adding a node moves about ``1/len(nodes)``
+    of the keys' first replicas, as consistent hashing promises.
     """
-    check_int("n", n, 1, len(nodes))
-    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
-    start = int.from_bytes(digest, "big") % len(nodes)
-    return tuple(nodes[start:]) + tuple(nodes[:start])
+    nodes = tuple(nodes)
+    check_int("replication_factor", replication_factor, 1, len(nodes))
+    return tuple(_ring(nodes).nodes_for(key, len(nodes)))
 
 
 @dataclass(frozen=True)
