@@ -61,7 +61,15 @@ def test_erlang_c_special_cases():
 def test_erlang_c_is_a_probability_and_pooling_helps(c, rho):
     lam = rho * c
     p_wait = erlang_c(c, lam, 1.0)
-    assert 0.0 <= p_wait <= 1.0
+    # independently: the M/M/c birth-death chain's stationary probability of
+    # finding all c servers busy, pi_k proportional to a^k/k! (k < c) and to
+    # a^c/c! * rho^(k-c) (k >= c), summed in closed form over k >= c
+    a = lam
+    terms = [1.0]
+    for k in range(1, c + 1):
+        terms.append(terms[-1] * a / k)
+    busy = terms[c] / (1 - rho)
+    assert p_wait == pytest.approx(busy / (sum(terms[:c]) + busy), rel=1e-9)
     # one pooled queue of c servers beats c separate M/M/1 queues at equal load
     assert mmc_response_time(c, lam, 1.0) <= mm1_response_time(rho, 1.0) + 1e-12
 

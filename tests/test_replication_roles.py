@@ -1,4 +1,4 @@
-"""Each replica role alone, driven by a fake network (see ``fakes.py``)."""
+"""Each replica role alone, driven by a fake network (:class:`dsscale.sim.Mailbox`)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from dsscale.replication.quorum_store import (
     HintedStore,
     QuorumReplica,
 )
-from fakes import FakeNetwork
+from dsscale.sim import Mailbox
 
 MEMBERS = ("r0", "r1", "r2")
 
@@ -43,8 +43,8 @@ def test_client_table_classifies_new_duplicate_and_stale_requests() -> None:
 
 
 # -- primary-backup ----------------------------------------------------------------
-def _pb(node_id: str, sync: bool = True) -> tuple[FakeNetwork, PBReplica]:
-    net = FakeNetwork()
+def _pb(node_id: str, sync: bool = True) -> tuple[Mailbox, PBReplica]:
+    net = Mailbox()
     replica = PBReplica(node_id, MEMBERS, "m", sync=sync)
     net.join(replica)
     replica.on_Ping("m", Ping(0, MEMBERS, lease_until=100.0))
@@ -116,8 +116,8 @@ def test_pb_primary_without_a_lease_does_not_serve() -> None:
 
 
 # -- chain replication ------------------------------------------------------------
-def _chain(node_id: str) -> tuple[FakeNetwork, ChainReplica]:
-    net = FakeNetwork()
+def _chain(node_id: str) -> tuple[Mailbox, ChainReplica]:
+    net = Mailbox()
     replica = ChainReplica(node_id, MEMBERS, "m")
     net.join(replica)
     replica.on_Ping("m", Ping(0, MEMBERS, lease_until=100.0))
@@ -149,7 +149,7 @@ def test_chain_tail_answers_the_client_and_acknowledges_upstream() -> None:
 
 # -- ABD and the quorum store --------------------------------------------------------
 def test_abd_replica_keeps_the_larger_tag_and_always_acknowledges() -> None:
-    net = FakeNetwork()
+    net = Mailbox()
     replica = ABDReplica("r0")
     net.join(replica)
     replica.on_Store("c", Store(1, 2, "x", (2, "b"), "new"))
@@ -162,7 +162,7 @@ def test_abd_replica_keeps_the_larger_tag_and_always_acknowledges() -> None:
 
 
 def test_quorum_replica_hands_a_hint_off_and_forgets_it_when_acknowledged() -> None:
-    net = FakeNetwork()
+    net = Mailbox()
     fallback = QuorumReplica("r4")
     net.join(fallback)
     fallback.on_HintedStore("c", HintedStore(1, 2, "x", (1, "c"), "v", "r1"))

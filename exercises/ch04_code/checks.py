@@ -91,7 +91,7 @@ def _(ex):
 def _campaign(ex, replica_cls, name):
     """Run SEEDS through dsscale.faults.run_seed; return (failures, done, total)."""
 
-    def build(net, client_ids):
+    def build(net, client_ids, num_replicas):
         net.add(*(replica_cls(r) for r in REPLICAS))
 
         def make_client(cid, plan, history):

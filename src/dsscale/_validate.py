@@ -102,3 +102,21 @@ def _check_range(name: str, value: Any, minimum: float | None,
         arr[arr < (minimum if minimum is not None else -np.inf)][:3]
         if bad_low else arr[arr > (maximum if maximum is not None else np.inf)][:3])
     raise ValueError(f"{name} must be {allowed}, got {shown}")
+
+
+def check_quorums(replication_factor: Any, read_quorum: Any,
+                  write_quorum: Any) -> tuple[int, int, int]:
+    """Validate N, R and W: ``N >= 1`` and ``1 <= R, W <= N``; return them.
+
+    The one quorum check of the package, so every module says it the same way:
+    ``ValueError: write_quorum must be in 1..replication_factor (3), got 5``.
+    """
+    n = check_int("replication_factor", replication_factor, 1)
+    values = []
+    for name, value in (("read_quorum", read_quorum), ("write_quorum", write_quorum)):
+        value = check_int(name, value)
+        if not 1 <= value <= n:
+            raise ValueError(f"{name} must be in 1..replication_factor ({n}), "
+                             f"got {value}")
+        values.append(value)
+    return n, values[0], values[1]

@@ -7,20 +7,13 @@ while a fault schedule drawn from the same seed crashes and restarts replicas
 and loses and duplicates messages. Then it heals everything, lets the system
 quiesce, performs a *final read* of every key, and checks two properties:
 
-**No acknowledged write is lost.** The final read of a key returns a value
-``x``; the writes that could have produced it are the *sources* of ``x``: every
-write of ``x`` to that key (acknowledged or not). A write ``w`` that was
-acknowledged is *lost* if the final read returned the initial value, or if
-every source of ``x`` returned to its client before ``w`` was even called --
-then ``w`` followed the final value's write in real time, yet the system
-ended on the older value. With unique values (the ``unique`` workload) there
-is exactly one source and the rule names it. With repeated values the rule is
-the same but weaker: it flags ``w`` only when *no* write of ``x`` could have
-come after it, so it never blames a write that was not lost, and may miss
-one; the linearizability check below, which runs on every workload, is the
-complete test. (When ``w``'s own value is unique for its key, a completed read
-that returned it proves ``w`` had taken effect by that read's call, which
-extends the window in which a source must have returned.) A write that never
+**No acknowledged write is lost.** An acknowledged write is lost when the
+final read of its key is stale with respect to it
+(:func:`~dsscale.consistency.lost_writes`: every write of the final value
+returned before the lost write was called). With unique values (the
+``unique`` workload) each value names its write and the rule is exact; with
+repeated values it is sound but weaker, and the linearizability check below,
+which runs on every workload, is the complete test. A write that never
 returned may legitimately land anywhere. The final read is retried (as fresh
 reads) until one succeeds; if none does within three tries, the seed counts a
 ``final-read-unavailable`` violation.
@@ -47,7 +40,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from dsscale._validate import check_float, check_int
-from dsscale.consistency import CheckResult, KVModel, Operation, check_linearizable
+from dsscale.consistency import (
+    CheckResult,
+    KVModel,
+    Operation,
+    check_linearizable,
+    lost_writes,
+)
 from dsscale.replication.client import WORKLOAD_SHAPES, Workload, workload_shape
 from dsscale.replication.deploy import PROTOCOLS, Deployment, get_protocol
 from dsscale.sim import ExponentialDelay, Link, Network
@@ -210,48 +209,6 @@ def checkable(history: Sequence[Operation]) -> list[Operation]:
     """``history`` without pending reads: a read whose answer never came has no
     effect and constrains nothing, and leaving it out spares the checker."""
     return [op for op in history if not (op.pending and op.input[0] == "get")]
-
-
-def lost_writes(history: Sequence[Operation], final_reads: Sequence[Operation]
-                ) -> list[str]:
-    """Acknowledged writes missing from the final reads (see module docstring).
-
-    An acknowledged write ``w = put(key, v)`` is lost when the final read of
-    ``key`` returns the initial value, or returns a value ``x != v`` every
-    write of which (its *sources*) real time orders before ``w``: each source
-    returned before ``w`` was called -- or, when ``v`` is unique for ``key``,
-    before some completed read that returned ``v`` was called (that read saw
-    ``v`` after the source had taken effect, so ``w`` follows it). A final
-    value that no write produced is left to the linearizability check.
-    """
-    sources: dict[tuple[Any, Any], list[Operation]] = {}
-    for op in history:
-        if op.input[0] == "put":
-            sources.setdefault((op.input[1], op.input[2]), []).append(op)
-    # when each (key, value) was last called to be read by a completed read
-    last_read_call: dict[tuple[Any, Any], float] = {}
-    for op in history:
-        if op.input[0] == "get" and not op.pending:
-            seen_at = (op.input[1], op.output)
-            last_read_call[seen_at] = max(op.call, last_read_call.get(seen_at, op.call))
-    lost = []
-    for final in final_reads:
-        key, value = final.input[1], final.output
-        candidates = sources.get((key, value), [])
-        if value is not None and not candidates:
-            continue  # nobody wrote it: not linearizable, reported there
-        for op in history:
-            if op.input[0] != "put" or op.input[1] != key or op.pending \
-                    or op.input[2] == value:
-                continue
-            observed = op.call
-            if len(sources[(key, op.input[2])]) == 1:
-                observed = max(observed, last_read_call.get((key, op.input[2]),
-                                                            observed))
-            if value is None or all(s.return_time < observed for s in candidates):
-                lost.append(f"{key}={op.input[2]} (acked at {op.return_time:.2f}) "
-                            f"lost: final read returned {value!r}")
-    return lost
 
 
 def run_seed(protocol: str, seed: int, *, workload: Workload | str | None = None,

@@ -20,7 +20,7 @@ import heapq
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -32,6 +32,7 @@ __all__ = [
     "ExponentialDelay",
     "FixedDelay",
     "Link",
+    "Mailbox",
     "Network",
     "Node",
     "Timer",
@@ -133,6 +134,9 @@ class Timer:
         self.cancelled = True
 
 
+NodeT = TypeVar("NodeT", bound="Node")
+
+
 class Node:
     """Base class of every simulated process.
 
@@ -180,6 +184,69 @@ class Node:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.node_id!r})"
+
+
+def dispatch(node: Node, src: str, msg: Any, name: str | None = None) -> None:
+    """Call ``node.on_<type of msg>(src, msg)``; a clear error if there is none."""
+    name = name or "on_" + type(msg).__name__
+    handler = getattr(node, name, None)
+    if handler is None:
+        raise TypeError(f"{type(node).__name__} has no handler {name} "
+                        f"for message {msg!r}")
+    handler(src, msg)
+
+
+class Mailbox:
+    """A stand-in network for running one role outside a simulation.
+
+    A test (in the style of *500 Lines or Less*) or a Ray actor joins a role
+    to a mailbox, calls its handlers directly with :meth:`deliver`, and reads
+    back what the role sent. Time stands still unless the caller sets
+    :attr:`now`; timers are recorded, never fired.
+
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True)
+    ... class Hello:
+    ...     text: str
+    >>> class Echo(Node):
+    ...     def on_Hello(self, src, msg):
+    ...         self.send(src, msg)
+    >>> box = Mailbox()
+    >>> echo = box.join(Echo("e"))
+    >>> box.deliver(echo, "c", Hello("hi"))
+    [('c', Hello(text='hi'))]
+    """
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+        self.sent: list[tuple[str, str, Any]] = []
+        self.timers: list[tuple[float, str, Any, Timer]] = []
+
+    def join(self, node: NodeT) -> NodeT:
+        """Attach ``node`` and give it fresh state (``init_state``)."""
+        node.network = self  # type: ignore[assignment]
+        node.init_state()
+        return node
+
+    def send(self, src: str, dst: str, msg: Any) -> None:
+        self.sent.append((src, dst, msg))
+
+    def set_timer(self, node_id: str, delay: float, action: Any) -> Timer:
+        timer = Timer()
+        self.timers.append((self.now + delay, node_id, action, timer))
+        return timer
+
+    def deliver(self, node: Node, src: str, msg: Any) -> list[tuple[str, Any]]:
+        """Hand ``msg`` from ``src`` to ``node``; return what it sent in reply."""
+        dispatch(node, src, msg)
+        return self.take()
+
+    def take(self, kind: type | None = None) -> list[tuple[str, Any]]:
+        """The ``(dst, msg)`` pairs sent since the last call (of ``kind`` only)."""
+        out = [(dst, msg) for _, dst, msg in self.sent
+               if kind is None or isinstance(msg, kind)]
+        self.sent.clear()
+        return out
 
 
 # heap entry: (time, seq, kind, a, b, c, d)
@@ -286,11 +353,7 @@ class Network:
         name = self._handlers.get(type(msg))
         if name is None:
             name = self._handlers[type(msg)] = "on_" + type(msg).__name__
-        handler = getattr(node, name, None)
-        if handler is None:
-            raise TypeError(f"{type(node).__name__} has no handler {name} "
-                            f"for message {msg!r}")
-        handler(src, msg)
+        dispatch(node, src, msg, name)
 
     # -- faults -----------------------------------------------------------
     def crash(self, node_id: str) -> None:

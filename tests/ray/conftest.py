@@ -1,6 +1,8 @@
 """Ray for the tests in this directory: started once per session, on demand.
 
-Only tests that request the ``ray_runtime`` fixture start Ray (about 5 s and
+Without Ray installed these tests are skipped, unless ``DSSCALE_REQUIRE_RAY``
+is set (CI sets it), which makes a missing Ray an error. Only tests that
+request the ``ray_runtime`` fixture start Ray (about 5 s and
 700 MB on a 2-core machine); the rest of the suite never imports it. The
 library's own entry points (``wordcount_ray``, ``KVStore``, ...) reuse the
 running instance instead of starting their own (see ``dsscale.raysupport``).
@@ -8,12 +10,16 @@ running instance instead of starting their own (see ``dsscale.raysupport``).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 
 import pytest
 
-pytest.importorskip("ray")
+if importlib.util.find_spec("ray") is None:
+    if os.environ.get("DSSCALE_REQUIRE_RAY"):  # CI: a missing Ray is a failure
+        raise RuntimeError("DSSCALE_REQUIRE_RAY is set but ray is not installed")
+    pytest.skip("ray is not installed", allow_module_level=True)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from dsscale.consistency.models import CASRegisterModel, KVModel, Model, Registe
 from dsscale.consistency.naive import naive_check_linearizable
 from dsscale.consistency.plot import describe_operation, plot_history
 from dsscale.consistency.shrink import shrink_history
+from dsscale.consistency.staleness import lost_writes, stale_reads
 
 __all__ = [
     "UNKNOWN",
@@ -29,10 +30,12 @@ __all__ = [
     "RegisterModel",
     "check_linearizable",
     "describe_operation",
+    "lost_writes",
     "naive_check_linearizable",
     "plot_history",
     "random_kv_history",
     "random_register_history",
     "register_as_key",
     "shrink_history",
+    "stale_reads",
 ]

@@ -1,12 +1,22 @@
-r"""A workload for the Ray-actor KV store: clients, a crash, and an audit.
+r"""A workload for the Ray key-value store: concurrent clients, a crash, a check.
 
 :func:`run_kv_workload` runs seeded clients against a
-:class:`dsscale.parallel.kvstore.KVStore`, kills a replica mid-run (Ray restarts
-it, and it recovers from its peers), and audits the history with
-:func:`audit_history`: stale reads during the run, and acknowledged writes that
-are not readable at the end (*lost*). With :math:`R + W > N` (and
-:math:`W \ge 2`) both counts are 0; with :math:`R + W \le N` stale reads
-appear.
+:class:`dsscale.parallel.kvstore.KVStore` in rounds (one operation per client
+per round, run concurrently), kills a replica mid-run (Ray restarts it, and it
+recovers from its peers), reads every key at the end, and checks the recorded
+history three ways -- the checks the simulator's fault campaigns run:
+
+* **linearizability**, with :func:`dsscale.consistency.check_linearizable`
+  and :class:`~dsscale.consistency.KVModel`, on the clients' wall-clock
+  history with the final reads;
+* **stale reads** (:func:`dsscale.consistency.stale_reads`): reads that missed
+  a write acknowledged before they began;
+* **lost writes** (:func:`dsscale.consistency.lost_writes`): acknowledged writes
+  the final reads no longer reflect.
+
+With :math:`R + W > N`, synchronous read repair and :math:`W \ge 2`, the
+history is linearizable and both counts are 0; with :math:`R + W \le N`
+stale reads appear.
 """
 
 from __future__ import annotations
@@ -14,62 +24,22 @@ from __future__ import annotations
 import concurrent.futures
 import time
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from dsscale._validate import check_float, check_int
+from dsscale._validate import RNGLike, as_rng, check_float, check_int, check_quorums
+from dsscale.consistency import (
+    KVModel,
+    Operation,
+    check_linearizable,
+    lost_writes,
+    stale_reads,
+)
+from dsscale.parallel.kvclient import KVClient
+from dsscale.parallel.kvstore import KVStore
 
-if TYPE_CHECKING:  # pragma: no cover
-    from dsscale.parallel.kvstore import KVStore
-
-__all__ = ["KVReport", "WriteRecord", "audit_history", "run_kv_workload"]
-
-
-@dataclass(frozen=True)
-class WriteRecord:
-    """One attempted write: its key, its round, whether it was acknowledged."""
-
-    key: str
-    value: str
-    round: int
-    acked: bool
-
-
-def audit_history(writes: dict[str, WriteRecord],
-                  reads: list[tuple[str, int, str | None]],
-                  final: dict[str, str | None]) -> tuple[int, int]:
-    """Count stale reads and lost writes of a round-based history.
-
-    Ops in the same round are concurrent; an op in a later round started after
-    every op of earlier rounds completed. An acknowledged write ``w`` is
-    *superseded* once an acknowledged write to its key from a later round
-    exists. A write that was never acknowledged may still take effect at any
-    time (its client gave up, not the system), so it is never superseded.
-
-    * A read (key, round r, value) is **stale** if it returned nothing while
-      an acknowledged write to the key finished before round r, or a write
-      superseded by one that finished before round r.
-    * A key's write is **lost** if the final read returns nothing while an
-      acknowledged write exists, or a superseded write.
-    """
-    latest_acked: dict[str, list[int]] = {}
-    for w in writes.values():
-        if w.acked:
-            latest_acked.setdefault(w.key, []).append(w.round)
-    for rounds in latest_acked.values():
-        rounds.sort()
-
-    def superseded_before(value: str | None, key: str, before: float) -> bool:
-        done = [r for r in latest_acked.get(key, []) if r < before]
-        if value is None:
-            return bool(done)
-        w = writes[value]
-        return w.acked and any(r > w.round for r in done)
-
-    stale = sum(superseded_before(v, k, r) for k, r, v in reads)
-    lost = sum(superseded_before(v, k, float("inf")) for k, v in final.items())
-    return stale, lost
+__all__ = ["KVReport", "run_kv_workload"]
 
 
 @dataclass(frozen=True)
@@ -79,13 +49,18 @@ class KVReport:
     replication_factor: int
     read_quorum: int
     write_quorum: int
+    sync_read_repair: bool
     num_ops: int
     acknowledged_writes: int
     failed_ops: int
     reads: int
     stale_reads: int
+    """Completed reads that missed a write acknowledged before they began."""
     lost_writes: int
-    """Keys whose latest acknowledged value was not readable at the end."""
+    """Acknowledged writes the final reads no longer reflect."""
+    linearizable: bool
+    check_status: str
+    """The checker's verdict: "ok", "illegal" or "unknown" (timed out)."""
     killed_replica: tuple[int, int] | None
     ops_while_down: int
     availability: float | None
@@ -107,24 +82,48 @@ class KVReport:
         return out
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """The seeded operations: per op, write or read, key, value."""
+
+    is_write: np.ndarray[Any, np.dtype[np.bool_]]
+    keys: list[str]
+    values: list[str]
+    victim: tuple[int, int]
+
+
+def _plan(num_ops: int, num_keys: int, write_fraction: float,
+          value_pool: int | None, num_shards: int, replication_factor: int,
+          gen: np.random.Generator) -> _Plan:
+    is_write = gen.random(num_ops) < write_fraction
+    keys = [f"k{k}" for k in gen.integers(num_keys, size=num_ops)]
+    if value_pool is None:
+        values = [f"op{i}" for i in range(num_ops)]
+    else:
+        values = [f"v{v}" for v in gen.integers(value_pool, size=num_ops)]
+    victim = (int(gen.integers(num_shards)), int(gen.integers(replication_factor)))
+    return _Plan(is_write, keys, values, victim)
+
+
 def run_kv_workload(num_clients: int = 4, num_ops: int = 300,
                     kill_after: int | None = 100, replication_factor: int = 3,
                     read_quorum: int = 2, write_quorum: int = 2, *,
-                    num_shards: int = 2, num_keys: int = 20,
-                    write_fraction: float = 0.5, seed: int = 0,
-                    recover: bool = True, timeout: float = 0.5,
+                    sync_read_repair: bool = True, num_shards: int = 2,
+                    num_keys: int = 20, write_fraction: float = 0.5,
+                    value_pool: int | None = None, rng: RNGLike = 0,
+                    recover: bool = True, timeout: float = 2.0,
                     address: str | None = None, progress: bool = False) -> KVReport:
-    """Run ``num_clients`` concurrent clients; crash a replica mid-run; audit.
+    """Run ``num_clients`` concurrent clients; crash a replica mid-run; check.
 
-    The ops (put or get, key, client) and every replica choice are drawn from
-    ``seed``. Ops run in rounds of one op per client, executed concurrently.
-    Before op ``kill_after`` a seeded replica is killed with
-    ``ray.kill(actor, no_restart=False)``, so Ray restarts it and it recovers
-    from its peers. At the end the workload waits (up to 60 s) for the
-    replica to be back, reads every key with a normal quorum read and counts
-    the acknowledged writes that are not readable (:func:`audit_history`).
+    The ops (put or get, key, value), the victim and every replica choice are
+    drawn from ``rng``. Values are unique (``"op17"``) or, with
+    ``value_pool=k``, drawn from ``"v0" .. "v{k-1}"``. Before op
+    ``kill_after`` the victim is killed with ``ray.kill(actor,
+    no_restart=False)``, so Ray restarts it and it recovers from its peers.
+    At the end the workload waits (up to 60 s) for it to be back, reads every
+    key with a fresh client, and checks the history (see the module
+    docstring).
     """
-    from dsscale.parallel.kvstore import KVStore, check_quorums
     from dsscale.raysupport import ray_session
 
     num_clients = check_int("num_clients", num_clients, minimum=1)
@@ -132,116 +131,115 @@ def run_kv_workload(num_clients: int = 4, num_ops: int = 300,
     if kill_after is not None:
         kill_after = check_int("kill_after", kill_after, 0, num_ops - 1)
     n, r, w = check_quorums(replication_factor, read_quorum, write_quorum)
-    num_keys = check_int("num_keys", num_keys, minimum=1)
-    write_fraction = check_float("write_fraction", write_fraction, 0.0, 1.0)
-    seed = check_int("seed", seed, minimum=0)
-    streams = np.random.SeedSequence(seed).spawn(num_clients + 2)
-    plan = np.random.default_rng(streams[-1])
-    client_rngs = [np.random.default_rng(s) for s in streams[:num_clients]]
-    verify_rng = np.random.default_rng(streams[num_clients])
-    is_write = plan.random(num_ops) < write_fraction
-    key_ids = plan.integers(num_keys, size=num_ops)
-    num_shards = check_int("num_shards", num_shards, minimum=1)
-    victim = (int(plan.integers(num_shards)), int(plan.integers(n)))
-
-    writes: dict[str, WriteRecord] = {}
-    reads: list[tuple[str, int, str | None]] = []
-    failed = 0
-    ops_down = served_down = 0
-    t_kill = t_back = None
+    if value_pool is not None:
+        value_pool = check_int("value_pool", value_pool, minimum=1)
+    streams = as_rng(rng).spawn(num_clients + 2)
+    plan = _plan(num_ops, check_int("num_keys", num_keys, minimum=1),
+                 check_float("write_fraction", write_fraction, 0.0, 1.0),
+                 value_pool, check_int("num_shards", num_shards, minimum=1), n,
+                 streams[-1])
     start = time.perf_counter()
     with ray_session(address), KVStore(
-            num_shards, n, r, w, seed=seed, recover=recover,
-            timeout=timeout) as store, \
-            concurrent.futures.ThreadPoolExecutor(num_clients) as pool:
-
-        def run_op(i: int, rnd: int) -> bool:
-            client = i % num_clients
-            key = f"k{key_ids[i]}"
-            if is_write[i]:
-                value = f"c{client}-op{i}"
-                res = store.write(key, value, client_id=client,
-                                  rng=client_rngs[client])
-                writes[value] = WriteRecord(key, value, rnd, res.acked)
-                ok = res.acked
-            else:
-                got = store.read(key, rng=client_rngs[client])
-                if got.ok:
-                    reads.append((key, rnd, got.value))
-                ok = got.ok
-            return ok
-
-        bar = _bar(num_ops, progress)
-        probe = None
-        for rnd, first in enumerate(range(0, num_ops, num_clients)):
-            ops = range(first, min(first + num_clients, num_ops))
-            if kill_after is not None and t_kill is None and kill_after < ops.stop:
-                store.kill_replica(*victim)
-                t_kill = time.perf_counter()
-            down = t_kill is not None and t_back is None
-            results = list(pool.map(run_op, ops, [rnd] * len(ops)))
-            failed += results.count(False)
-            if down:
-                ops_down += len(results)
-                served_down += sum(results)
-                t_back, probe = _poll_back(store, victim, probe)
-            bar.update(len(ops))
-        bar.close()
-        if t_kill is not None and t_back is None:
-            t_back, probe = _wait_back(store, victim, probe, limit=60.0)
-        final = {}
-        for key in sorted({rec.key for rec in writes.values()}):
-            got = store.read(key, rng=verify_rng)
-            final[key] = got.value if got.ok else None
+            num_shards, n, r, w, sync_read_repair=sync_read_repair,
+            rng=streams[-2], recover=recover, timeout=timeout) as store:
+        clients = [store.client(f"c{i}", rng=streams[i]) for i in range(num_clients)]
+        run = _Run(store, clients, plan)
+        run.rounds(kill_after, progress)
+        finals = run.final_reads()
         status = store.status()
-    stale, lost = audit_history(writes, reads, final)
-    victim_status = status[victim[0]][victim[1]] if t_kill is not None else None
+    history = [op for c in clients for op in c.history]
+    check = check_linearizable(history + finals, KVModel(), timeout=60, shrink=False)
+    victim = status[plan.victim[0]][plan.victim[1]] if run.t_kill else None
     return KVReport(
-        replication_factor=n, read_quorum=r, write_quorum=w, num_ops=num_ops,
-        acknowledged_writes=sum(rec.acked for rec in writes.values()),
-        failed_ops=failed, reads=len(reads), stale_reads=stale, lost_writes=lost,
-        killed_replica=victim if t_kill is not None else None,
-        ops_while_down=ops_down,
-        availability=(served_down / ops_down) if ops_down else None,
-        replica_restarted=bool(victim_status and victim_status["restarted"]),
-        recovered_keys=int(victim_status["recovered_keys"]) if victim_status else 0,
-        downtime_seconds=(t_back - t_kill) if t_kill is not None and t_back
-        else None,
+        replication_factor=n, read_quorum=r, write_quorum=w,
+        sync_read_repair=sync_read_repair, num_ops=num_ops,
+        acknowledged_writes=sum(op.input[0] == "put" and not op.pending
+                                for op in history),
+        failed_ops=run.failed,
+        reads=sum(op.input[0] == "get" and not op.pending for op in history),
+        stale_reads=len({id(read) for read, _ in stale_reads(history)}),
+        lost_writes=len(lost_writes(history, finals)),
+        linearizable=bool(check), check_status=check.status,
+        killed_replica=plan.victim if run.t_kill else None,
+        ops_while_down=run.ops_down,
+        availability=(run.served_down / run.ops_down) if run.ops_down else None,
+        replica_restarted=bool(victim and victim["restarted"]),
+        recovered_keys=int(victim["recovered_keys"]) if victim else 0,
+        downtime_seconds=(run.t_back - run.t_kill)
+        if run.t_kill is not None and run.t_back is not None else None,
         seconds=time.perf_counter() - start)
 
 
-def _bar(total: int, enabled: bool) -> Any:
-    from tqdm import tqdm
+class _Run:
+    """The rounds of one workload, and what happened around the crash."""
 
-    return tqdm(total=total, desc="kv ops", unit="op", disable=not enabled,
-                leave=False)
+    def __init__(self, store: KVStore, clients: list[KVClient], plan: _Plan) -> None:
+        self.store, self.clients, self.plan = store, clients, plan
+        self.failed = self.ops_down = self.served_down = 0
+        self.t_kill: float | None = None
+        self.t_back: float | None = None
+        self._probe: Any = None
 
+    def _op(self, i: int) -> bool:
+        client = self.clients[i % len(self.clients)]
+        key = self.plan.keys[i]
+        if self.plan.is_write[i]:
+            return client.write(key, self.plan.values[i]).acked
+        return client.read(key).ok
 
-def _poll_back(store: KVStore, victim: tuple[int, int],
-               probe: Any) -> tuple[float | None, Any]:
-    """Non-blocking: has the killed replica come back? (time, next probe)."""
-    import ray
+    def rounds(self, kill_after: int | None, progress: bool) -> None:
+        from tqdm import tqdm
 
-    if probe is None:
-        return None, store.replicas[victim[0]][victim[1]].status.remote()
-    ready, _ = ray.wait([probe], timeout=0)
-    if not ready:
-        return None, probe
-    try:
-        # an answer from the old process (the kill not yet done) does not count
-        if ray.get(probe)["restarted"]:
-            return time.perf_counter(), probe
-    except ray.exceptions.RayError:
-        pass
-    return None, store.replicas[victim[0]][victim[1]].status.remote()
+        num_ops, width = len(self.plan.keys), len(self.clients)
+        bar = tqdm(total=num_ops, desc="kv ops", unit="op", disable=not progress,
+                   leave=False)
+        with concurrent.futures.ThreadPoolExecutor(width) as pool:
+            for first in range(0, num_ops, width):
+                ops = range(first, min(first + width, num_ops))
+                if kill_after is not None and self.t_kill is None \
+                        and kill_after < ops.stop:
+                    self.store.kill_replica(*self.plan.victim)
+                    self.t_kill = time.perf_counter()
+                down = self.t_kill is not None and self.t_back is None
+                results = list(pool.map(self._op, ops))
+                self.failed += results.count(False)
+                if down:
+                    self.ops_down += len(results)
+                    self.served_down += sum(results)
+                    self._poll_back()
+                bar.update(len(ops))
+        bar.close()
 
+    def _poll_back(self) -> None:
+        """Non-blocking: has the killed replica come back and recovered?"""
+        import ray
 
-def _wait_back(store: KVStore, victim: tuple[int, int], probe: Any,
-               limit: float) -> tuple[float | None, Any]:
-    deadline = time.perf_counter() + limit
-    t_back = None
-    while t_back is None and time.perf_counter() < deadline:
-        t_back, probe = _poll_back(store, victim, probe)
-        if t_back is None:
-            time.sleep(0.05)
-    return t_back, probe
+        actor = self.store.replicas[self.plan.victim[0]][self.plan.victim[1]]
+        if self._probe is None:
+            self._probe = actor.status.remote()
+            return
+        ready, _ = ray.wait([self._probe], timeout=0)
+        if not ready:
+            return
+        try:
+            # an answer from the old process (the kill not yet done) does not count
+            status = ray.get(self._probe)
+            if status["restarted"] and status["ready"]:
+                self.t_back = time.perf_counter()
+                return
+        except ray.exceptions.RayError:
+            pass
+        self._probe = actor.status.remote()
+
+    def final_reads(self, limit: float = 60.0) -> list[Operation]:
+        """Wait for the victim (up to ``limit`` s), then read every key once."""
+        deadline = time.perf_counter() + limit
+        while self.t_kill is not None and self.t_back is None \
+                and time.perf_counter() < deadline:
+            self._poll_back()
+            if self.t_back is None:
+                time.sleep(0.05)
+        reader = self.store.client("final")
+        for key in sorted(set(self.plan.keys)):
+            reader.read(key)
+        return reader.history

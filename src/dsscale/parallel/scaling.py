@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -165,20 +165,22 @@ def cpu_task_rate(n_iter: int = 200_000, repeats: int = 3) -> float:
     return n_iter / (best_time(lambda: cpu_task(n_iter), repeats) * 1e3)
 
 
-def cpu_busy_fraction(interval: float = 2.0) -> float | None:
+def cpu_busy_fraction(interval: float = 2.0, *, stat_path: str = "/proc/stat",
+                      sleep: Callable[[float], None] = time.sleep) -> float | None:
     """Fraction of all CPU time spent busy over the next ``interval`` seconds.
 
-    Read from ``/proc/stat`` (Linux) before and after sleeping ``interval``;
+    Read from ``stat_path`` (Linux's ``/proc/stat``: the first line sums the
+    time every core spent in each state) before and after ``sleep(interval)``;
     the caller sleeps, so the figure is what *other* programs used. ``None``
-    where ``/proc/stat`` does not exist. Unlike the 1-minute load average,
-    which still remembers the previous job for a minute after it ended, this
-    says whether the cores are free right now, before a timing run.
+    where the file does not exist. Unlike the 1-minute load average, which
+    still remembers the previous job for a minute after it ended, this says
+    whether the cores are free right now, before a timing run.
     """
     interval = check_float("interval", interval, 0.0, strict_min=True)
 
     def snapshot() -> tuple[int, int] | None:
         try:
-            with open("/proc/stat", encoding="ascii") as f:
+            with open(stat_path, encoding="ascii") as f:
                 fields = [int(x) for x in f.readline().split()[1:]]
         except (OSError, ValueError):
             return None
@@ -186,7 +188,7 @@ def cpu_busy_fraction(interval: float = 2.0) -> float | None:
         return idle, sum(fields)
 
     before = snapshot()
-    time.sleep(interval)
+    sleep(interval)
     after = snapshot()
     if before is None or after is None or after[1] == before[1]:
         return None

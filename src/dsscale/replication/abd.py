@@ -29,6 +29,13 @@ from typing import Any, ClassVar
 from dsscale.consistency import Operation
 from dsscale.replication.client import Client
 from dsscale.replication.config import Tick
+from dsscale.replication.quorum_core import (
+    ZERO,
+    Tag,
+    freshest,
+    next_tag,
+    store_if_newer,
+)
 from dsscale.sim import Node
 
 __all__ = [
@@ -40,10 +47,6 @@ __all__ = [
     "StoreAck",
     "Tag",
 ]
-
-Tag = tuple[int, str]  # (counter, writer id); ZERO orders below every write
-ZERO: Tag = (0, "")
-
 
 @dataclass(frozen=True)
 class Query:
@@ -88,8 +91,7 @@ class ABDReplica(Node):
         self.send(src, QueryReply(msg.req_id, msg.phase, tag, value))
 
     def on_Store(self, src: str, msg: Store) -> None:
-        if msg.tag > self.data.get(msg.key, (ZERO, None))[0]:
-            self.data[msg.key] = (msg.tag, msg.value)
+        store_if_newer(self.data, msg.key, msg.tag, msg.value)
         self.send(src, StoreAck(msg.req_id, msg.phase))
 
 
@@ -165,10 +167,10 @@ class ABDClient(Client):
         if len(self.replies) < self.query_quorum:
             return
         assert self.current_input is not None and self.current is not None
-        tag, value = max(self.replies.values(), key=lambda tv: tv[0])
+        tag, value = freshest(self.replies.values())
         op = self.current_input
         if op[0] == "put":
-            new_tag = (tag[0] + 1, self.process_id)
+            new_tag = next_tag((t for t, _ in self.replies.values()), self.process_id)
             self._start_phase(2, Store(self.current, 2, op[1], new_tag, op[2]))
         else:
             self.result = value

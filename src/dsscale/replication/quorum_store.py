@@ -36,16 +36,21 @@ from dsscale._validate import check_int
 from dsscale.consistency import Operation
 from dsscale.partitioning import HashRing
 from dsscale.replication.abd import (
-    ZERO,
     ABDClient,
     ABDReplica,
     Query,
     QueryReply,
     Store,
     StoreAck,
-    Tag,
 )
 from dsscale.replication.config import Tick
+from dsscale.replication.quorum_core import (
+    ZERO,
+    QuorumConfig,
+    Tag,
+    behind,
+    store_if_newer,
+)
 
 __all__ = [
     "Handoff",
@@ -56,27 +61,6 @@ __all__ = [
     "QuorumReplica",
     "preference_list",
 ]
-
-
-@dataclass(frozen=True)
-class QuorumConfig:
-    """N, R, W and the repair/sloppiness options."""
-
-    replication_factor: int = 3
-    read_quorum: int = 2
-    write_quorum: int = 2
-    sync_read_repair: bool = True
-    sloppy: bool = False
-
-    def __post_init__(self) -> None:
-        n = check_int("replication_factor", self.replication_factor, 1)
-        check_int("read_quorum", self.read_quorum, 1, n)
-        check_int("write_quorum", self.write_quorum, 1, n)
-
-    @property
-    def intersecting(self) -> bool:
-        """R + W > N: every read quorum meets every write quorum (strict only)."""
-        return self.read_quorum + self.write_quorum > self.replication_factor
 
 
 #: Virtual nodes per storage node on the ring of :func:`preference_list`.
@@ -153,9 +137,7 @@ class QuorumReplica(ABDReplica):
         self.send(src, QueryReply(msg.req_id, msg.phase, best[0], best[1]))
 
     def on_HintedStore(self, src: str, msg: HintedStore) -> None:
-        slot = (msg.intended, msg.key)
-        if msg.tag > self.hints.get(slot, (ZERO, None))[0]:
-            self.hints[slot] = (msg.tag, msg.value)
+        store_if_newer(self.hints, (msg.intended, msg.key), msg.tag, msg.value)
         self.send(src, StoreAck(msg.req_id, msg.phase))
 
     def on_Tick(self, src: str, msg: Tick) -> None:
@@ -165,8 +147,7 @@ class QuorumReplica(ABDReplica):
         self.set_timer(self.handoff_interval, Tick())
 
     def on_Handoff(self, src: str, msg: Handoff) -> None:
-        if msg.tag > self.data.get(msg.key, (ZERO, None))[0]:
-            self.data[msg.key] = (msg.tag, msg.value)
+        store_if_newer(self.data, msg.key, msg.tag, msg.value)
         self.send(src, HandoffAck(msg.key, msg.tag))
 
     def on_HandoffAck(self, src: str, msg: HandoffAck) -> None:
@@ -203,7 +184,7 @@ class QuorumClient(ABDClient):
 
     def init_state(self) -> None:
         super().init_state()
-        self.stale: list[tuple[str, Tag]] = []
+        self.seen_tags: dict[str, Tag] = {}  # this read's query replies
 
     def slow_phase(self) -> None:
         """Sloppy quorum: enlist fallback nodes for home nodes that are silent."""
@@ -228,21 +209,21 @@ class QuorumClient(ABDClient):
 
     def on_QueryReply(self, src: str, msg: Any) -> None:
         if self.is_current(msg.req_id) and self.phase == 1 == msg.phase:
-            self.stale.append((src, msg.tag))
+            self.seen_tags[src] = msg.tag
         super().on_QueryReply(src, msg)
 
     def _query_done(self, tag: Tag, value: Any) -> None:
         assert self.current_input is not None
         key = self.current_input[1]
-        repairs = [(r, t) for r, t in self.stale if t < tag]
-        self.stale = []
+        repairs = behind(self.seen_tags, tag)
+        self.seen_tags = {}
         if self.config.sync_read_repair:
             super()._query_done(tag, value)
             return
-        for replica, _ in repairs:  # asynchronous read repair: fire and forget
+        for replica in repairs:  # asynchronous read repair: fire and forget
             self.send(replica, Store(0, 0, key, tag, value))
         self.complete(value)
 
     def abandon(self) -> None:
         super().abandon()
-        self.stale = []
+        self.seen_tags = {}
