@@ -80,8 +80,8 @@ def heartbeat_false_positive_probability(timeout: float, interval: float,
     """
     big_t = check_float("timeout", timeout, 0.0)
     eta, ell, _, w = _check_model(interval, loss, 0.0, jitter)
-    # terms with (k + 1) eta >= T + w are certain suspicions: a geometric tail
-    k_sure = max(0, math.ceil((big_t + w) / eta) - 1)
+    # terms with (k + 1) eta > T + w are certain suspicions: a geometric tail
+    k_sure = math.floor((big_t + w) / eta)
     total = ell**k_sure
     for k in range(k_sure):
         total += (1 - ell) * ell**k * _triangular_tail(big_t - (k + 1) * eta, w)
