@@ -59,7 +59,7 @@ def _trio(**kwargs) -> tuple[Network, dict[str, SwimMember]]:
     ids = ["a", "b", "c"]
     members = {x: SwimMember(x, ids, period=PERIOD, ping_timeout=3.0,
                              indirect_probes=1, offset=o, **kwargs)
-               for x, o in zip(ids, (0.0, 4.0, 7.0))}
+               for x, o in zip(ids, (0.0, 4.0, 7.0), strict=True)}
     net.add(*members.values())
     return net, members
 
@@ -142,7 +142,7 @@ def _group(n: int, seed: int, link: Link, **kwargs) -> tuple[Network, list[SwimM
     ids = [f"m{i}" for i in range(n)]
     phases = np.random.default_rng(seed).uniform(0.0, PERIOD, n)
     members = [SwimMember(x, ids, period=PERIOD, offset=float(o), **kwargs)
-               for x, o in zip(ids, phases)]
+               for x, o in zip(ids, phases, strict=True)]
     net.add(*members)
     return net, members
 
