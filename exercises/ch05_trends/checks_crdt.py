@@ -72,7 +72,8 @@ def _(ex):
                  frozenset({"eggs", "milk"}), "value after removing an absent element")
 
 
-@check("ex07_orset", points=2, name="concurrent add wins; a remove only removes what it saw")
+@check("ex07_orset", points=2,
+       name="concurrent add wins; a remove only removes what it saw")
 def _(ex):
     shared = ex.add(ex.empty(), "milk", "phone")
     removed = ex.remove(shared, "milk")          # the phone removes milk ...
