@@ -161,7 +161,7 @@ def gossip_rounds_leading_term(num_nodes: int | NDArray[np.int64],
     >>> round(float(gossip_rounds_leading_term(1024, "push")), 3)  # 10 + 6.931
     16.931
     """
-    n = check_array_int(num_nodes)
+    n = _check_sizes(num_nodes)
     _check_mode(mode)
     ln_n = np.log(n)
     if mode == "push":
@@ -173,7 +173,7 @@ def gossip_rounds_leading_term(num_nodes: int | NDArray[np.int64],
     return np.asarray(result, dtype=np.float64)
 
 
-def check_array_int(num_nodes: int | NDArray[np.int64]) -> NDArray[np.float64]:
+def _check_sizes(num_nodes: int | NDArray[np.int64]) -> NDArray[np.float64]:
     """``num_nodes`` as a float array, each at least 3 (so ln ln n is defined)."""
     arr = np.asarray(num_nodes)
     if not np.issubdtype(arr.dtype, np.integer):
