@@ -15,6 +15,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK ?= 1
 SAFE_PROTOCOLS   := pb-sync chain abd quorum
 UNSAFE_PROTOCOLS := pb-async abd-no-writeback quorum-partial quorum-sloppy
 SEEDS ?= 1000
+WORKLOAD ?= unique
+REPLICAS ?= 3
+CAMPAIGN_ARGS = --seeds $(SEEDS) --workload $(WORKLOAD) --replicas $(REPLICAS)
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,11 +51,11 @@ campaign: $(STAMP)
 	@mkdir -p _build/campaign
 	@for p in $(SAFE_PROTOCOLS); do \
 	  echo "== $$p: $(SEEDS) seeds, must find no violation"; \
-	  $(BIN)/dsscale faults $$p --seeds $(SEEDS) --json _build/campaign/$$p.json || exit 1; \
+	  $(BIN)/dsscale faults $$p $(CAMPAIGN_ARGS) --json _build/campaign/$$p.json || exit 1; \
 	done
 	@for p in $(UNSAFE_PROTOCOLS); do \
 	  echo "== $$p: $(SEEDS) seeds, must be caught"; \
-	  $(BIN)/dsscale faults $$p --seeds $(SEEDS) --json _build/campaign/$$p.json; \
+	  $(BIN)/dsscale faults $$p $(CAMPAIGN_ARGS) --json _build/campaign/$$p.json; \
 	  test $$? -eq 1 || { echo "$$p was not caught"; exit 1; }; \
 	done
 
