@@ -15,7 +15,7 @@ from collections.abc import Sequence
 # subcommand name -> module that provides register(subparsers)
 SUBCOMMANDS = {
     "grade": "dsscale.grading.cli",
-    "faults": "dsscale.faults",
+    "faults": "dsscale.faults.cli",
     "demo": "dsscale.parallel.demo",
 }
 
