@@ -91,16 +91,16 @@ def test_t_visibility_decreases_and_strict_quorums_are_fresh():
 
 @pytest.mark.parametrize("call, match", [
     (lambda: pbs_stale_probability(3, 5, 1),
-     r"r \(read_quorum\) must be in 1..n \(3\), got 5"),
+     r"read_quorum must be in 1..replication_factor \(3\), got 5"),
     (lambda: pbs_stale_probability(3, 1, 0),
-     r"w \(write_quorum\) must be in 1..n \(3\), got 0"),
-    (lambda: pbs_stale_probability(0, 1, 1), r"n \(replication_factor\) must be >= 1"),
-    (lambda: pbs_k_staleness_probability(3, 1, 1, 0), "k must be >= 1"),
-    (lambda: quorum_availability(3, 4, 0.1), r"k must be in 1..n \(3\), got 4"),
-    (lambda: quorum_availability(3, 2, 1.5), "p_fail must be in"),
-    (lambda: quorum_availability(3, 2, [0.1, np.nan]), "p_fail must not contain nan"),
+     r"write_quorum must be in 1..replication_factor \(3\), got 0"),
+    (lambda: pbs_stale_probability(0, 1, 1), "replication_factor must be >= 1"),
+    (lambda: pbs_k_staleness_probability(3, 1, 1, 0), "versions must be >= 1"),
+    (lambda: quorum_availability(3, 4, 0.1), r"quorum_size must be in 1..num_nodes \(3\), got 4"),
+    (lambda: quorum_availability(3, 2, 1.5), "failure_probability must be in"),
+    (lambda: quorum_availability(3, 2, [0.1, np.nan]), "failure_probability must not contain nan"),
     (lambda: simulate_pbs(3, 1, 1, 0, rng=1), "trials must be >= 1"),
-    (lambda: simulate_pbs_t_visibility(3, 1, 1, -1.0, 10, rng=1), "t must be"),
+    (lambda: simulate_pbs_t_visibility(3, 1, 1, -1.0, 10, rng=1), "wait must be"),
     (lambda: simulate_pbs_t_visibility(3, 1, 1, 0.0, 10, rng=1, ack_mean=0),
      "ack_mean must be"),
 ])
@@ -110,7 +110,7 @@ def test_errors_name_the_parameter(call, match):
 
 
 def test_type_errors():
-    with pytest.raises(TypeError, match="r \\(read_quorum\\)"):
+    with pytest.raises(TypeError, match="read_quorum must be an integer"):
         pbs_stale_probability(3, 1.5, 1)
     with pytest.raises(TypeError, match="rng"):
         simulate_pbs(3, 1, 1, 10, rng="seed")

@@ -80,27 +80,39 @@ def check_array(name: str, values: ArrayLike, minimum: float | None = None,
     return arr
 
 
+def _fmt(x: float) -> str:
+    """A bound or value as people write it: 2147483648, not 2.14748e+09."""
+    if isinstance(x, numbers.Integral):
+        return str(int(x))
+    x = float(x)
+    if x.is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    return f"{x:.12g}"
+
+
 def _check_range(name: str, value: Any, minimum: float | None,
                  maximum: float | None, strict_min: bool = False,
                  strict_max: bool = False) -> None:
     arr = np.asarray(value)
-    bad_low = minimum is not None and bool(
-        np.any(arr <= minimum) if strict_min else np.any(arr < minimum))
-    bad_high = maximum is not None and bool(
-        np.any(arr >= maximum) if strict_max else np.any(arr > maximum))
-    if not (bad_low or bad_high):
+    too_low = (np.zeros(arr.shape, bool) if minimum is None
+               else (arr <= minimum if strict_min else arr < minimum))
+    too_high = (np.zeros(arr.shape, bool) if maximum is None
+                else (arr >= maximum if strict_max else arr > maximum))
+    if not (np.any(too_low) or np.any(too_high)):
         return
-    low = "" if minimum is None else ("(" if strict_min else "[") + f"{minimum:g}"
-    high = "" if maximum is None else f"{maximum:g}" + (")" if strict_max else "]")
+    low = "" if minimum is None else ("(" if strict_min else "[") + _fmt(minimum)
+    high = "" if maximum is None else _fmt(maximum) + (")" if strict_max else "]")
     if minimum is not None and maximum is not None:
         allowed = f"in {low}, {high}"
     elif minimum is not None:
-        allowed = (">" if strict_min else ">=") + f" {minimum:g}"
+        allowed = (">" if strict_min else ">=") + f" {_fmt(minimum)}"
     else:
-        allowed = ("<" if strict_max else "<=") + f" {maximum:g}"
-    shown = value if arr.ndim == 0 else (
-        arr[arr < (minimum if minimum is not None else -np.inf)][:3]
-        if bad_low else arr[arr > (maximum if maximum is not None else np.inf)][:3])
+        allowed = ("<" if strict_max else "<=") + f" {_fmt(maximum)}"
+    if arr.ndim == 0:
+        shown = _fmt(arr.item()) if isinstance(arr.item(), numbers.Real) else repr(value)
+    else:
+        bad = arr[too_low if np.any(too_low) else too_high][:3]
+        shown = "[" + ", ".join(_fmt(v) for v in bad.tolist()) + "]"
     raise ValueError(f"{name} must be {allowed}, got {shown}")
 
 

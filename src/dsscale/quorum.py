@@ -1,8 +1,8 @@
 r"""Replication math: quorum availability and probabilistic staleness (PBS).
 
-A key is stored on ``n`` replicas (the replication factor N). A write is
-acknowledged once ``w`` replicas (the write quorum W) have it; a read asks
-``r`` replicas (the read quorum R) and returns the newest value among them.
+A key is stored on ``replication_factor`` replicas (N). A write is
+acknowledged once ``write_quorum`` replicas (W) have it; a read asks
+``read_quorum`` replicas (R) and returns the newest value among them.
 If :math:`R + W > N` every read quorum meets every write quorum, so a read
 sees the latest acknowledged write. Partial quorums (:math:`R + W \le N`) are
 faster and more available but can return stale data; Bailis et al. quantify
@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from dsscale._validate import RNGLike, as_rng, check_array, check_int
+from dsscale._validate import RNGLike, as_rng, check_array, check_int, check_quorums
 
 __all__ = [
     "pbs_k_staleness_probability",
@@ -29,22 +29,12 @@ __all__ = [
 ]
 
 
-def _check_quorums(n: int, r: int, w: int) -> tuple[int, int, int]:
-    n = check_int("n (replication_factor)", n, 1)
-    quorums = []
-    for name, value in (("r (read_quorum)", r), ("w (write_quorum)", w)):
-        value = check_int(name, value)
-        if not 1 <= value <= n:
-            raise ValueError(f"{name} must be in 1..n ({n}), got {value}")
-        quorums.append(value)
-    return n, quorums[0], quorums[1]
+def quorum_availability(num_nodes: int, quorum_size: int,
+                        failure_probability: ArrayLike) -> float | NDArray[np.float64]:
+    r"""Probability that at least ``quorum_size`` of ``num_nodes`` nodes are up.
 
-
-def quorum_availability(n: int, k: int,
-                        p_fail: ArrayLike) -> float | NDArray[np.float64]:
-    r"""Probability that at least ``k`` of ``n`` independent nodes are up.
-
-    Each node is down independently with probability ``p_fail`` = p:
+    With :math:`n` = ``num_nodes``, :math:`k` = ``quorum_size`` and each node
+    down independently with probability :math:`p` = ``failure_probability``:
 
     .. math:: A(n, k, p) = \sum_{i=k}^{n} \binom{n}{i} (1 - p)^i \, p^{\,n-i}
 
@@ -54,47 +44,57 @@ def quorum_availability(n: int, k: int,
 
     Parameters
     ----------
-    n : int
+    num_nodes : int
         Number of nodes, ``>= 1``.
-    k : int
-        Nodes needed, in ``1..n``.
-    p_fail : float or array_like
-        Failure probability of each node, in ``[0, 1]``.
+    quorum_size : int
+        Nodes needed, in ``1..num_nodes``.
+    failure_probability : float or array_like
+        Probability that each node is down, in ``[0, 1]``.
 
     Returns
     -------
     float or ndarray
-        A float for scalar ``p_fail``, else an array of its shape.
+        A float for a scalar ``failure_probability``, else an array of its shape.
+
+    Examples
+    --------
+    >>> round(quorum_availability(3, 2, 0.1), 3)  # 3 * 0.9**2 * 0.1 + 0.9**3
+    0.972
 
     References: e.g. D. Peleg and A. Wool, "The availability of quorum
     systems", Information and Computation 123(2), 1995.
     """
-    n = check_int("n", n, 1)
-    k = check_int("k", k)
+    n = check_int("num_nodes", num_nodes, 1)
+    k = check_int("quorum_size", quorum_size)
     if not 1 <= k <= n:
-        raise ValueError(f"k must be in 1..n ({n}), got {k}")
-    p = check_array("p_fail", p_fail, 0.0, 1.0)
+        raise ValueError(f"quorum_size must be in 1..num_nodes ({n}), got {k}")
+    p = check_array("failure_probability", failure_probability, 0.0, 1.0)
     result = np.asarray(stats.binom.sf(k - 1, n, 1.0 - p), dtype=np.float64)
     return float(result) if result.ndim == 0 else result
 
 
-def pbs_stale_probability(n: int, r: int, w: int) -> float:
+def pbs_stale_probability(replication_factor: int, read_quorum: int,
+                          write_quorum: int) -> float:
     r"""Probability that a read quorum misses the latest write entirely.
 
-    With the ``w`` replicas holding the write and the ``r`` replicas read both
-    chosen uniformly at random (Bailis et al. 2012, eq. 1):
+    With the :math:`W` replicas holding the write and the :math:`R` replicas
+    read both chosen uniformly at random (Bailis et al. 2012, eq. 1):
 
     .. math:: p_s = \frac{\binom{N - W}{R}}{\binom{N}{R}}
 
-    the chance that all ``r`` replicas read come from the ``N - W`` without
-    the write. It is 0 exactly when :math:`R + W > N`.
+    the chance that all :math:`R` replicas read come from the :math:`N - W`
+    without the write. It is 0 exactly when :math:`R + W > N`.
+
+    >>> pbs_stale_probability(3, 1, 1)  # C(2, 1) / C(3, 1)
+    0.6666666666666666
     """
-    n, r, w = _check_quorums(n, r, w)
+    n, r, w = check_quorums(replication_factor, read_quorum, write_quorum)
     return math.comb(n - w, r) / math.comb(n, r)
 
 
-def pbs_k_staleness_probability(n: int, r: int, w: int, k: int) -> float:
-    r"""Probability that a read is more than ``k`` versions stale.
+def pbs_k_staleness_probability(replication_factor: int, read_quorum: int,
+                                write_quorum: int, versions: int) -> float:
+    r"""Probability that a read is more than ``versions`` (k) versions stale.
 
     A read returns a value older than the last ``k`` writes only if its quorum
     misses each of them; with independently chosen write quorums (Bailis et
@@ -105,20 +105,21 @@ def pbs_k_staleness_probability(n: int, r: int, w: int, k: int) -> float:
     so the read is consistent within ``k`` versions with probability
     :math:`1 - p_s^k`. ``k = 1`` gives :func:`pbs_stale_probability`.
     """
-    n, r, w = _check_quorums(n, r, w)
-    k = check_int("k", k, 1)
+    n, r, w = check_quorums(replication_factor, read_quorum, write_quorum)
+    k = check_int("versions", versions, 1)
     return pbs_stale_probability(n, r, w) ** k
 
 
-def simulate_pbs(n: int, r: int, w: int, trials: int, rng: RNGLike) -> float:
+def simulate_pbs(replication_factor: int, read_quorum: int, write_quorum: int,
+                 trials: int, rng: RNGLike) -> float:
     """Monte Carlo estimate of :func:`pbs_stale_probability`.
 
-    Each trial picks a write quorum of ``w`` and a read quorum of ``r``
-    replicas uniformly at random and counts the read stale if they are
-    disjoint. The estimate's standard error is
+    Each trial picks a write quorum of W and a read quorum of R replicas
+    uniformly at random and counts the read stale if they are disjoint. The
+    estimate's standard error is
     :math:`\\sqrt{p_s (1 - p_s) / \\text{trials}}`.
     """
-    n, r, w = _check_quorums(n, r, w)
+    n, r, w = check_quorums(replication_factor, read_quorum, write_quorum)
     trials = check_int("trials", trials, 1)
     gen = as_rng(rng)
     # A random rank per replica: the w (r) lowest ranks form the quorum.
@@ -127,12 +128,13 @@ def simulate_pbs(n: int, r: int, w: int, trials: int, rng: RNGLike) -> float:
     return float(np.mean(~np.any(wrote & read, axis=1)))
 
 
-def simulate_pbs_t_visibility(n: int, r: int, w: int, t: ArrayLike, trials: int,
+def simulate_pbs_t_visibility(replication_factor: int, read_quorum: int,
+                              write_quorum: int, wait: ArrayLike, trials: int,
                               rng: RNGLike, *, write_mean: float = 1.0,
                               ack_mean: float = 1.0, read_mean: float = 1.0,
                               response_mean: float = 1.0
                               ) -> float | NDArray[np.float64]:
-    r"""Probability that a read issued ``t`` after a write commits is stale.
+    r"""Probability that a read issued ``wait`` (t) after a write commits is stale.
 
     The WARS model of Bailis et al. (2012, section 4): the coordinator sends
     the write to all ``n`` replicas (one-way delay W), each acknowledges (A);
@@ -144,13 +146,13 @@ def simulate_pbs_t_visibility(n: int, r: int, w: int, t: ArrayLike, trials: int,
     read is stale iff none of its first ``r`` responders has it. All delays
     are exponential with the given means.
 
-    ``t`` may be an array; every value reuses the same draws (common random
-    numbers), so the estimate is non-increasing in ``t``. With
-    :math:`R + W > N` it is 0 for every ``t >= 0``.
+    ``wait`` may be an array; every value reuses the same draws (common random
+    numbers), so the estimate is non-increasing in ``wait``. With
+    :math:`R + W > N` it is 0 for every ``wait >= 0``.
     """
-    n, r, w = _check_quorums(n, r, w)
+    n, r, w = check_quorums(replication_factor, read_quorum, write_quorum)
     trials = check_int("trials", trials, 1)
-    waits = check_array("t", t, 0.0, allow_inf=True)
+    waits = check_array("wait", wait, 0.0, allow_inf=True)
     means = {}
     for name, value in (("write_mean", write_mean), ("ack_mean", ack_mean),
                         ("read_mean", read_mean), ("response_mean", response_mean)):
