@@ -135,6 +135,34 @@ def erlang_c(servers: int, arrival_rate: ArrayLike, service_rate: ArrayLike) -> 
     return _out(b / (1.0 - rho * (1.0 - b)))
 
 
+def erlang_b(servers: int, arrival_rate: ArrayLike,
+             service_rate: ArrayLike) -> FloatOrArray:
+    r"""Probability that an arrival finds every server busy in a loss system (Erlang B).
+
+    In an M/G/c/c system an arrival that finds the c servers busy is turned
+    away rather than queued. With offered load :math:`a = \lambda/\mu`,
+
+    .. math:: B(c, a) = \frac{a^c / c!}{\sum_{k=0}^{c} a^k / k!},
+
+    evaluated with the stable recursion :math:`B_k = a B_{k-1} / (k + a B_{k-1})`,
+    :math:`B_0 = 1`. It depends on the service time only through its mean
+    (insensitivity), and needs no stability condition: nothing queues.
+
+    References
+    ----------
+    A. K. Erlang, 1917; B. A. Sevastyanov, "An ergodic theorem for Markov
+    processes and its application to telephone systems with refusals", Theory
+    of Probability and its Applications 2(1), 1957.
+    """
+    c = check_int("servers", servers, 0)
+    a = check_array("arrival_rate", arrival_rate, 0.0) / check_array(
+        "service_rate", service_rate, 0.0, strict_min=True)
+    b = np.ones_like(a)
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    return _out(b)
+
+
 def mmc_wait_time(servers: int, arrival_rate: ArrayLike,
                   service_rate: ArrayLike) -> FloatOrArray:
     r"""Mean time an M/M/c arrival waits before service, :math:`W_q = C/(c\mu - \lambda)`."""
