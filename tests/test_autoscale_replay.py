@@ -20,13 +20,12 @@ from dsscale.autoscale import (
     critical_gain,
     delay_loop,
     diurnal_trace,
-    mmc_response_tail,
     replay,
     servers_for_latency,
     step_trace,
     target_tracking_loop,
 )
-from dsscale.queueing import mmc_response_time
+from dsscale.queueing import mmc_response_tail, mmc_response_time
 
 # ---- traces -------------------------------------------------------------------------
 

@@ -13,11 +13,15 @@ from dsscale.autoscale import (
     erlang_c_servers,
     halfin_whitt_beta,
     halfin_whitt_wait_probability,
-    mmc_response_tail,
     servers_for_latency,
     square_root_staffing,
 )
-from dsscale.queueing import erlang_c, mm1_response_quantile, simulate_queue
+from dsscale.queueing import (
+    erlang_c,
+    mm1_response_quantile,
+    mmc_response_tail,
+    simulate_queue,
+)
 
 
 def test_erlang_c_servers_by_hand():

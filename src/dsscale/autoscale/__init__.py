@@ -31,7 +31,6 @@ from .staffing import (
     erlang_c_servers,
     halfin_whitt_beta,
     halfin_whitt_wait_probability,
-    mmc_response_tail,
     servers_for_latency,
     square_root_staffing,
 )
@@ -55,7 +54,6 @@ __all__ = [
     "erlang_c_servers",
     "halfin_whitt_beta",
     "halfin_whitt_wait_probability",
-    "mmc_response_tail",
     "replay",
     "servers_for_latency",
     "spectral_radius",

@@ -14,8 +14,8 @@ import math
 
 from scipy.optimize import brentq
 
-from dsscale._validate import check_float, check_int
-from dsscale.queueing import erlang_c
+from dsscale._validate import check_float
+from dsscale.queueing import mmc_response_tail
 
 
 def _offered_load(arrival_rate: float, service_rate: float) -> float:
@@ -122,40 +122,6 @@ def square_root_staffing(arrival_rate: float, service_rate: float,
     a = _offered_load(arrival_rate, service_rate)
     beta = halfin_whitt_beta(max_wait_probability)
     return max(1, math.ceil(a + beta * math.sqrt(a) - 1e-9))
-
-
-def mmc_response_tail(servers: int, arrival_rate: float, service_rate: float,
-                      latency: float) -> float:
-    r"""Probability that an M/M/c FCFS request spends longer than ``latency`` inside.
-
-    The response time is :math:`T = W_q + S`: the wait is 0 with probability
-    :math:`1 - C` and otherwise exponential with rate
-    :math:`\theta = c\mu - \lambda`; the service S is exponential with rate μ
-    and independent of the wait. Conditioning on whether the request waits,
-
-    .. math:: P(T > t) = (1 - C)\,e^{-\mu t}
-              + C\,\frac{\theta e^{-\mu t} - \mu e^{-\theta t}}{\theta - \mu},
-
-    the second term being the tail of a sum of two exponentials (for
-    :math:`\theta = \mu` it is :math:`(1 + \mu t)e^{-\mu t}`).
-
-    >>> round(mmc_response_tail(1, 0.5, 1.0, 2.0), 6)   # M/M/1: exp(-(mu-lam) t)
-    0.367879
-    """
-    c = check_int("servers", servers, 1)
-    lam = check_float("arrival_rate", arrival_rate, 0.0)
-    mu = check_float("service_rate", service_rate, 0.0, strict_min=True)
-    t = check_float("latency", latency, 0.0)
-    if lam >= c * mu:
-        raise ValueError("arrival_rate must be < servers * service_rate for a "
-                         f"stable queue, got {lam:g} >= {c * mu:g}")
-    wait = float(erlang_c(c, lam, mu)) if lam > 0 else 0.0
-    theta = c * mu - lam
-    if math.isclose(theta, mu, rel_tol=1e-9):
-        both = (1.0 + mu * t) * math.exp(-mu * t)
-    else:
-        both = (theta * math.exp(-mu * t) - mu * math.exp(-theta * t)) / (theta - mu)
-    return (1.0 - wait) * math.exp(-mu * t) + wait * both
 
 
 def servers_for_latency(arrival_rate: float, service_rate: float, latency: float,
