@@ -108,7 +108,7 @@ def retry_fixed_points(arrival_rate: float, service_rate: float, servers: int,
         tail = 1.0 if offered >= c * mu else mmc_response_tail(c, offered, mu, tau)
         return tail - f
 
-    grid = np.linspace(0.0, 1.0, 2001)
+    grid = np.linspace(0.0, 1.0, 401)
     values = np.array([gap(f) for f in grid])
     roots = [float(grid[i]) for i in np.flatnonzero(values == 0.0)]
     for i in np.flatnonzero(values[:-1] * values[1:] < 0):
