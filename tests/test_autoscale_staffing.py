@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import math
 
 import numpy as np
@@ -126,3 +128,16 @@ def test_servers_for_latency_is_minimal_and_refuses_the_impossible():
 def test_bad_input_names_the_parameter(fn, args, name):
     with pytest.raises((ValueError, TypeError), match=name):
         fn(*args)
+
+
+@pytest.mark.parametrize("module", [
+    "dsscale.autoscale.staffing",
+    "dsscale.autoscale.stability",
+    "dsscale.autoscale.traces",
+    "dsscale.autoscale.policies",
+    "dsscale.autoscale.replay",
+    "dsscale.queueing",   # mmc_response_tail, added for this chapter
+])
+def test_docstring_examples_run(module):
+    failures, _ = doctest.testmod(importlib.import_module(module))
+    assert failures == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import math
 
 import numpy as np
@@ -179,3 +181,12 @@ def test_same_seed_same_run():
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises((ValueError, TypeError), match=name):
         call()
+
+
+@pytest.mark.parametrize("module", [
+    "dsscale.overload.retries",
+    "dsscale.overload.simulate",
+])
+def test_docstring_examples_run(module):
+    failures, _ = doctest.testmod(importlib.import_module(module))
+    assert failures == 0

@@ -3,6 +3,8 @@ simulator."""
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import math
 
 import numpy as np
@@ -158,3 +160,13 @@ def test_overflow_is_erlang_b_whatever_the_execution_times():
 def test_bad_input_names_the_problem(call, name):
     with pytest.raises((ValueError, TypeError), match=name):
         call()
+
+
+@pytest.mark.parametrize("module", [
+    "dsscale.serverless.keepalive",
+    "dsscale.serverless.pool",
+    "dsscale.serverless.simulate",
+])
+def test_docstring_examples_run(module):
+    failures, _ = doctest.testmod(importlib.import_module(module))
+    assert failures == 0
