@@ -135,6 +135,34 @@ def erlang_c(servers: int, arrival_rate: ArrayLike, service_rate: ArrayLike) -> 
     return _out(b / (1.0 - rho * (1.0 - b)))
 
 
+def erlang_b(servers: int, arrival_rate: ArrayLike,
+             service_rate: ArrayLike) -> FloatOrArray:
+    r"""Probability that an arrival finds every server busy in a loss system (Erlang B).
+
+    In an M/G/c/c system an arrival that finds the c servers busy is turned
+    away rather than queued. With offered load :math:`a = \lambda/\mu`,
+
+    .. math:: B(c, a) = \frac{a^c / c!}{\sum_{k=0}^{c} a^k / k!},
+
+    evaluated with the stable recursion :math:`B_k = a B_{k-1} / (k + a B_{k-1})`,
+    :math:`B_0 = 1`. It depends on the service time only through its mean
+    (insensitivity), and needs no stability condition: nothing queues.
+
+    References
+    ----------
+    A. K. Erlang, 1917; B. A. Sevastyanov, "An ergodic theorem for Markov
+    processes and its application to telephone systems with refusals", Theory
+    of Probability and its Applications 2(1), 1957.
+    """
+    c = check_int("servers", servers, 0)
+    a = check_array("arrival_rate", arrival_rate, 0.0) / check_array(
+        "service_rate", service_rate, 0.0, strict_min=True)
+    b = np.ones_like(a)
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    return _out(b)
+
+
 def mmc_wait_time(servers: int, arrival_rate: ArrayLike,
                   service_rate: ArrayLike) -> FloatOrArray:
     r"""Mean time an M/M/c arrival waits before service, :math:`W_q = C/(c\mu - \lambda)`."""
@@ -149,6 +177,40 @@ def mmc_response_time(servers: int, arrival_rate: ArrayLike,
     c = check_int("servers", servers, 1)
     lam, mu = _rates(arrival_rate, service_rate, c)
     return _out(np.asarray(mmc_wait_time(c, lam, mu)) + 1.0 / mu)
+
+
+def mmc_response_tail(servers: int, arrival_rate: float, service_rate: float,
+                      latency: float) -> float:
+    r"""Probability that an M/M/c FCFS request spends longer than ``latency`` inside.
+
+    The response time is :math:`T = W_q + S`: the wait is 0 with probability
+    :math:`1 - C` and otherwise exponential with rate
+    :math:`\theta = c\mu - \lambda`; the service S is exponential with rate μ
+    and independent of the wait. Conditioning on whether the request waits,
+
+    .. math:: P(T > t) = (1 - C)\,e^{-\mu t}
+              + C\,\frac{\theta e^{-\mu t} - \mu e^{-\theta t}}{\theta - \mu},
+
+    the second term being the tail of a sum of two exponentials (for
+    :math:`\theta = \mu` it is :math:`(1 + \mu t)e^{-\mu t}`).
+
+    >>> round(mmc_response_tail(1, 0.5, 1.0, 2.0), 6)   # M/M/1: exp(-(mu-lam) t)
+    0.367879
+    """
+    c = check_int("servers", servers, 1)
+    lam = check_float("arrival_rate", arrival_rate, 0.0)
+    mu = check_float("service_rate", service_rate, 0.0, strict_min=True)
+    t = check_float("latency", latency, 0.0)
+    if lam >= c * mu:
+        raise ValueError("arrival_rate must be < servers * service_rate for a "
+                         f"stable queue, got {lam:g} >= {c * mu:g}")
+    wait = float(erlang_c(c, lam, mu)) if lam > 0 else 0.0
+    theta = c * mu - lam
+    if math.isclose(theta, mu, rel_tol=1e-9):
+        both = (1.0 + mu * t) * math.exp(-mu * t)
+    else:
+        both = (theta * math.exp(-mu * t) - mu * math.exp(-theta * t)) / (theta - mu)
+    return (1.0 - wait) * math.exp(-mu * t) + wait * both
 
 
 def mg1_response_time(arrival_rate: ArrayLike, service_mean: ArrayLike,
