@@ -18,29 +18,29 @@ from dsscale.balancing import (
 
 def test_two_choices_beat_one_by_a_wide_margin() -> None:
     n = 10_000
-    one, two = max_load(n, n, 1, seed=0), max_load(n, n, 2, seed=0)
+    one, two = max_load(n, n, 1, rng=0), max_load(n, n, 2, rng=0)
     assert two <= 4  # ln ln n / ln 2 + O(1) = 3.2 + O(1)
     assert one >= 6  # ln n / ln ln n = 4.1, plus lower-order terms
-    assert max_load(n, n, 3, seed=0) <= two
+    assert max_load(n, n, 3, rng=0) <= two
 
 
 def test_max_load_is_near_theory_and_grows_slowly_with_two_choices() -> None:
     n = 10_000
-    ones = [max_load(n, n, 1, seed=s) for s in range(3)]
+    ones = [max_load(n, n, 1, rng=s) for s in range(3)]
     # Leading term 4.1; the true max load at n = 1e4 is ~6-8 (lower-order terms).
     assert all(expected_max_load_one_choice(n) <= v <= 2.5 * 4.15 for v in ones)
     # d = 2: ln ln n / ln 2 = 3.2, plus an O(1) that is about 0 to 1 here.
-    assert abs(max_load(n, n, 2, seed=1) - expected_max_load_d_choices(n, 2)) <= 1.5
+    assert abs(max_load(n, n, 2, rng=1) - expected_max_load_d_choices(n, 2)) <= 1.5
 
 
 def test_loads_conserve_balls_and_are_deterministic() -> None:
-    a = d_choice_loads(5000, 100, 3, seed=42)
+    a = d_choice_loads(5000, 100, 3, rng=42)
     assert a.sum() == 5000 and a.shape == (100,)
-    assert np.array_equal(a, d_choice_loads(5000, 100, 3, seed=42))
-    assert max_load(0, 5, 2, seed=0) == 0
-    assert max_load(7, 1, 2, seed=0) == 7
+    assert np.array_equal(a, d_choice_loads(5000, 100, 3, rng=42))
+    assert max_load(0, 5, 2, rng=0) == 0
+    assert max_load(7, 1, 2, rng=0) == 7
     rng = np.random.default_rng(5)
-    assert max_load(100, 10, 2, seed=rng) >= 10
+    assert max_load(100, 10, 2, rng=rng) >= 10
 
 
 def test_theory_helpers() -> None:
@@ -84,11 +84,11 @@ def test_fanout_simulation_matches_formula_and_hedging_cuts_the_tail() -> None:
 
 def test_bad_input() -> None:
     with pytest.raises(ValueError, match="bins"):
-        max_load(10, 0, 2, seed=0)
+        max_load(10, 0, 2, rng=0)
     with pytest.raises(ValueError, match="d must"):
-        max_load(10, 10, 0, seed=0)
+        max_load(10, 10, 0, rng=0)
     with pytest.raises(ValueError, match="balls"):
-        max_load(-1, 10, 2, seed=0)
+        max_load(-1, 10, 2, rng=0)
     for p in (-0.1, 1.5):
         with pytest.raises(ValueError, match="p_slow"):
             fanout_slow_probability(p, 10)

@@ -82,7 +82,7 @@ def test_bad_input() -> None:
     with pytest.raises(ValueError, match="weights"):
         Rendezvous(["a", "b"], [1.0, -2.0])
     for n in (0, 3):
-        with pytest.raises(ValueError, match="n must be in"):
+        with pytest.raises(ValueError, match="replication_factor must be in"):
             rendezvous_nodes("k", ["a", "b"], n)
     with pytest.raises(TypeError, match="key"):
         rendezvous_node(object(), ["a"])  # type: ignore[arg-type]

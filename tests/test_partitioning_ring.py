@@ -122,7 +122,7 @@ def test_bad_input(ring: HashRing) -> None:
     with pytest.raises(ValueError, match="weights"):
         HashRing(["a", "b"], weights=[1.0, 0.0])
     for n in (0, len(NODES) + 1):
-        with pytest.raises(ValueError, match="n must be in"):
+        with pytest.raises(ValueError, match="replication_factor must be in"):
             ring.nodes_for("k", n)
     with pytest.raises(ValueError, match="node"):
         ring.remove_node("missing")

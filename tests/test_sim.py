@@ -7,6 +7,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -206,8 +207,12 @@ def test_bad_input_names_the_parameter() -> None:
         net.crash("nobody")
     with pytest.raises(ValueError, match="group_b"):
         net.partition(["a"], ["zz"])
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(ValueError, match="rng must be >= 0, got -1"):
         Network(-1)
+    with pytest.raises(TypeError, match="rng must be a numpy Generator"):
+        Network("seed")  # type: ignore[arg-type]
+    gen = np.random.default_rng(5)  # a Generator supplies the seed, kept for replay
+    assert Network(gen).seed == np.random.default_rng(5).integers(2**63)
     with pytest.raises(ValueError, match="already"):
         net.add(Pinger("a", "b"))
     with pytest.raises(ValueError, match="time"):

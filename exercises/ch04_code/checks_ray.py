@@ -61,7 +61,7 @@ class _Log:
 
 # ---- ex02_reduce_step -------------------------------------------------------
 
-CORPUS = synthetic_corpus(6_000, vocab_size=300, seed=42)  # words "w1".."w300"
+CORPUS = synthetic_corpus(6_000, vocab_size=300, rng=42)  # words "w1".."w300"
 CHUNKS = [CORPUS[i::4] for i in range(4)]
 
 

@@ -134,7 +134,7 @@ if __name__ == "__main__":
     from dsscale.parallel.wordcount import synthetic_corpus
     from dsscale.raysupport import ray_session
 
-    corpus = synthetic_corpus(20_000, vocab_size=500, seed=1)
+    corpus = synthetic_corpus(20_000, vocab_size=500, rng=1)
     with ray_session(num_cpus=2):
         refs = [ray.put(dict(Counter(corpus[i::4]))) for i in range(4)]
         counts = reduce_on_ray(refs, 3)

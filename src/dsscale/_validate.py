@@ -37,6 +37,28 @@ def as_rng(rng: RNGLike, name: str = "rng") -> np.random.Generator:
     )
 
 
+def as_seed(rng: RNGLike, name: str = "rng") -> int:
+    """An integer seed from ``rng``: the int itself, or one drawn from the
+    Generator (or from fresh entropy for None), for code that seeds a
+    generator of its own (the simulator's ``random.Random``)."""
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        return check_int(name, rng, 0)
+    return int(as_rng(rng, name).integers(2**63))
+
+
+def spawn_seeds(rng: RNGLike, count: int, name: str = "rng") -> list[np.random.SeedSequence]:
+    """``count`` independent child seed sequences of ``rng``, one per task.
+
+    For an int seed ``s`` these are ``SeedSequence(s).spawn(count)``: the same
+    streams in every process, which is how parallel tasks stay reproducible
+    (numpy's recommended way to seed parallel streams).
+    """
+    count = check_int("count", count, 0)
+    seq = as_rng(rng, name).bit_generator.seed_seq
+    assert isinstance(seq, np.random.SeedSequence)
+    return seq.spawn(count)
+
+
 def check_int(name: str, value: Any, minimum: int | None = None,
               maximum: int | None = None) -> int:
     """Return ``value`` as an int after checking it is an integer in range."""

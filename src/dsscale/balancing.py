@@ -38,7 +38,7 @@ from ._validate import RNGLike, as_rng, check_array, check_float, check_int
 LatencySampler = Callable[[np.random.Generator, tuple[int, ...]], NDArray[np.float64]]
 
 
-def d_choice_loads(balls: int, bins: int, d: int, seed: RNGLike = None
+def d_choice_loads(balls: int, bins: int, d: int, rng: RNGLike = None
                    ) -> NDArray[np.int64]:
     r"""Final bin loads after sequential greedy d-choice allocation.
 
@@ -55,14 +55,14 @@ def d_choice_loads(balls: int, bins: int, d: int, seed: RNGLike = None
         Number of bins, >= 1.
     d : int
         Choices per ball, >= 1.
-    seed : numpy Generator, int or None
+    rng : numpy Generator, int or None
         Source of randomness.
     """
     m = check_int("balls", balls, 0)
     n = check_int("bins", bins, 1)
     d = check_int("d", d, 1)
-    rng = as_rng(seed, "seed")
-    choices = rng.integers(0, n, size=(m, d))
+    gen = as_rng(rng)
+    choices = gen.integers(0, n, size=(m, d))
     if d == 1 or n == 1:
         return np.bincount(choices[:, 0], minlength=n).astype(np.int64)
     loads = [0] * n
@@ -78,15 +78,15 @@ def d_choice_loads(balls: int, bins: int, d: int, seed: RNGLike = None
     return np.array(loads, dtype=np.int64)
 
 
-def max_load(balls: int, bins: int, d: int = 1, seed: RNGLike = None) -> int:
+def max_load(balls: int, bins: int, d: int = 1, rng: RNGLike = None) -> int:
     """Maximum bin load after greedy d-choice allocation (see :func:`d_choice_loads`).
 
     Examples
     --------
-    >>> max_load(10_000, 10_000, d=2, seed=0) < max_load(10_000, 10_000, d=1, seed=0)
+    >>> max_load(10_000, 10_000, d=2, rng=0) < max_load(10_000, 10_000, d=1, rng=0)
     True
     """
-    return int(d_choice_loads(balls, bins, d, seed).max())
+    return int(d_choice_loads(balls, bins, d, rng).max())
 
 
 def expected_max_load_one_choice(n: int) -> float:

@@ -22,9 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
-import numpy as np
-
-from dsscale._validate import check_float, check_int
+from dsscale._validate import RNGLike, as_seed, check_float, check_int
 
 __all__ = [
     "Delay",
@@ -258,19 +256,20 @@ class Network:
 
     Parameters
     ----------
-    seed : int or numpy.random.Generator
-        Source of every random draw in the run.
+    rng : int, numpy.random.Generator or None
+        Source of every random draw in the run: an int seeds the network's
+        ``random.Random`` directly (``Network(7)`` replays ``Network(7)``
+        exactly); a Generator or None supplies a seed. The seed is kept as
+        :attr:`seed`.
     link : Link, optional
         Behaviour of every link without its own :meth:`set_link`.
     trace : bool
         Record every event in :attr:`trace`.
     """
 
-    def __init__(self, seed: int | np.random.Generator = 0, link: Link | None = None,
+    def __init__(self, rng: RNGLike = 0, link: Link | None = None,
                  *, trace: bool = True) -> None:
-        if isinstance(seed, np.random.Generator):
-            seed = int(seed.integers(2**63))
-        self.seed = check_int("seed", seed, 0)
+        self.seed = as_seed(rng)
         self.rng = random.Random(self.seed)
         self.default_link = Link() if link is None else link
         self.links: dict[tuple[str, str], Link] = {}

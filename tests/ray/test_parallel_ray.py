@@ -17,23 +17,23 @@ pytestmark = pytest.mark.ray
 @pytest.mark.parametrize(("num_maps", "num_reduces"), [(4, 3), (3, 1), (1, 2)])
 def test_wordcount_equals_counter(ray_runtime: object, num_maps: int,
                                   num_reduces: int) -> None:
-    corpus = synthetic_corpus(60_000, vocab_size=2_000, zipf_s=1.1, seed=7)
+    corpus = synthetic_corpus(60_000, vocab_size=2_000, zipf_s=1.1, rng=7)
     assert wordcount_ray(corpus, num_maps, num_reduces) == wordcount_serial(corpus)
 
 
 def test_montecarlo_independent_of_workers(ray_runtime: object) -> None:
-    reference = pi_serial(400_000, num_tasks=6, seed=3)
-    assert pi_ray(400_000, num_tasks=6, seed=3, workers=1) == reference
-    assert pi_ray(400_000, num_tasks=6, seed=3, workers=4) == reference
-    assert pi_ray(400_000, num_tasks=6, seed=3) == reference
+    reference = pi_serial(400_000, num_tasks=6, rng=3)
+    assert pi_ray(400_000, num_tasks=6, rng=3, workers=1) == reference
+    assert pi_ray(400_000, num_tasks=6, rng=3, workers=4) == reference
+    assert pi_ray(400_000, num_tasks=6, rng=3) == reference
 
 
 @pytest.mark.parametrize("num_partitions", [1, 2, 5])
 @pytest.mark.parametrize("dtype", ["int64", "float64"])
 def test_samplesort_equals_np_sort(ray_runtime: object, num_partitions: int,
                                    dtype: str) -> None:
-    keys = random_keys(50_003, seed=11, dtype=dtype)
-    result = samplesort_ray(keys, num_partitions=num_partitions, seed=2)
+    keys = random_keys(50_003, rng=11, dtype=dtype)
+    result = samplesort_ray(keys, num_partitions=num_partitions, rng=2)
     assert np.array_equal(result.keys, sort_serial(keys))
     assert sum(result.partition_sizes) == keys.size
     assert len(result.partition_sizes) == num_partitions

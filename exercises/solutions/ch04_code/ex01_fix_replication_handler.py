@@ -218,7 +218,7 @@ if __name__ == "__main__":
     from dsscale.consistency import KVModel, check_linearizable
     from dsscale.sim import Network
 
-    net = Network(seed=1)
+    net = Network(rng=1)
     names = ("r0", "r1", "r2")
     net.add(*(Replica(r) for r in names))
     history = []

@@ -168,7 +168,7 @@ def _wordcount(o: dict[str, Any]) -> dict[str, Any]:
     )
 
     corpus = synthetic_corpus(o["size"], vocab_size=10_000, zipf_s=1.1,
-                              seed=o["seed"])
+                              rng=o["seed"])
     k = o["workers"][0]
     counts = wordcount_ray(corpus, num_maps=2 * k, num_reduces=k)
     same = counts == wordcount_serial(corpus)
@@ -184,7 +184,7 @@ def _sort(o: dict[str, Any]) -> dict[str, Any]:
     from dsscale.parallel.samplesort import random_keys, samplesort_ray, sort_serial
 
     keys = random_keys(o["size"], o["seed"])
-    result = samplesort_ray(keys, num_partitions=o["workers"][0], seed=o["seed"])
+    result = samplesort_ray(keys, num_partitions=o["workers"][0], rng=o["seed"])
     same = bool(np.array_equal(result.keys, sort_serial(keys)))
     return {"keys": o["size"], "partitions": o["workers"][0],
             "partition_sizes": list(result.partition_sizes),
@@ -197,9 +197,9 @@ def _montecarlo(o: dict[str, Any]) -> dict[str, Any]:
     from dsscale.parallel.montecarlo import pi_ray, pi_serial
 
     num_tasks = 8
-    result = pi_ray(o["size"], num_tasks=num_tasks, seed=o["seed"],
+    result = pi_ray(o["size"], num_tasks=num_tasks, rng=o["seed"],
                     workers=o["workers"][0])
-    same = result == pi_serial(o["size"], num_tasks=num_tasks, seed=o["seed"])
+    same = result == pi_serial(o["size"], num_tasks=num_tasks, rng=o["seed"])
     return {"samples": o["size"], "tasks": num_tasks, "workers": o["workers"][0],
             "pi_estimate": result.estimate, "stderr": result.stderr,
             "error_in_stderrs": abs(result.estimate - math.pi) / result.stderr,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dsscale._validate import check_int
+from dsscale._validate import RNGLike, check_int, spawn_seeds
 
 __all__ = ["MonteCarloResult", "count_inside", "pi_ray", "pi_serial", "task_plan"]
 
@@ -47,14 +47,13 @@ class MonteCarloResult:
 
 
 def task_plan(num_samples: int, num_tasks: int,
-              seed: int = 0) -> list[tuple[np.random.SeedSequence, int]]:
+              rng: RNGLike = 0) -> list[tuple[np.random.SeedSequence, int]]:
     """(seed sequence, sample count) of every task; sizes differ by at most 1."""
     num_samples = check_int("num_samples", num_samples, minimum=1)
     num_tasks = check_int("num_tasks", num_tasks, minimum=1, maximum=num_samples)
-    seed = check_int("seed", seed, minimum=0)
     sizes = np.full(num_tasks, num_samples // num_tasks)
     sizes[: num_samples % num_tasks] += 1
-    children = np.random.SeedSequence(seed).spawn(num_tasks)
+    children = spawn_seeds(rng, num_tasks)
     return list(zip(children, sizes.tolist(), strict=True))
 
 
@@ -71,14 +70,15 @@ def count_inside(seed_seq: np.random.SeedSequence, num_samples: int) -> int:
     return inside
 
 
-def pi_serial(num_samples: int, num_tasks: int = 8, seed: int = 0) -> MonteCarloResult:
+def pi_serial(num_samples: int, num_tasks: int = 8,
+              rng: RNGLike = 0) -> MonteCarloResult:
     """Reference: the tasks of :func:`pi_ray`, run one after another here."""
-    plan = task_plan(num_samples, num_tasks, seed)
+    plan = task_plan(num_samples, num_tasks, rng)
     inside = sum(count_inside(ss, n) for ss, n in plan)
     return MonteCarloResult(inside, num_samples, len(plan))
 
 
-def pi_ray(num_samples: int, num_tasks: int = 8, seed: int = 0,
+def pi_ray(num_samples: int, num_tasks: int = 8, rng: RNGLike = 0,
            workers: int | None = None, address: str | None = None) -> MonteCarloResult:
     """Run the tasks on Ray with at most ``workers`` in flight (default: no cap).
 
@@ -87,7 +87,7 @@ def pi_ray(num_samples: int, num_tasks: int = 8, seed: int = 0,
     import ray
     from dsscale.raysupport import ray_session
 
-    plan = task_plan(num_samples, num_tasks, seed)
+    plan = task_plan(num_samples, num_tasks, rng)
     cap = len(plan) if workers is None else check_int("workers", workers, minimum=1)
     with ray_session(address):
         task = ray.remote(count_inside)

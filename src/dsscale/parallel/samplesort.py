@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from dsscale._validate import as_rng, check_int
+from dsscale._validate import RNGLike, as_rng, check_int, spawn_seeds
 from dsscale.partitioning import RangePartitioner
 
 __all__ = ["SortResult", "partition_block", "random_keys", "sample_block",
@@ -46,15 +46,15 @@ class SortResult:
         return float(sizes.max() / sizes.mean()) if sizes.sum() else 1.0
 
 
-def random_keys(num_keys: int, seed: np.random.Generator | int | None = 0,
+def random_keys(num_keys: int, rng: np.random.Generator | int | None = 0,
                 dtype: str = "int64") -> NDArray[Any]:
     """``num_keys`` uniform random keys (int64 over a wide range, or float64)."""
     num_keys = check_int("num_keys", num_keys, minimum=0)
-    rng = as_rng(seed, "seed")
+    gen = as_rng(rng)
     if dtype == "int64":
-        return rng.integers(-(1 << 40), 1 << 40, size=num_keys, dtype=np.int64)
+        return gen.integers(-(1 << 40), 1 << 40, size=num_keys, dtype=np.int64)
     if dtype == "float64":
-        return rng.standard_normal(num_keys)
+        return gen.standard_normal(num_keys)
     raise ValueError(f"dtype must be 'int64' or 'float64', got {dtype!r}")
 
 
@@ -81,16 +81,15 @@ def partition_block(block: NDArray[Any],
 
 
 def _plan(keys: ArrayLike, num_partitions: int, oversample: int,
-          seed: int) -> tuple[NDArray[Any], list[NDArray[Any]],
+          rng: RNGLike) -> tuple[NDArray[Any], list[NDArray[Any]],
                               list[np.random.SeedSequence], int]:
     arr = np.asarray(keys)
     if arr.ndim != 1:
         raise ValueError(f"keys must be one-dimensional, got shape {arr.shape}")
     num_partitions = check_int("num_partitions", num_partitions, minimum=1)
     oversample = check_int("oversample", oversample, minimum=1)
-    seed = check_int("seed", seed, minimum=0)
     blocks = np.array_split(arr, num_partitions)
-    seeds = np.random.SeedSequence(seed).spawn(num_partitions)
+    seeds = spawn_seeds(rng, num_partitions)
     return arr, blocks, seeds, oversample
 
 
@@ -100,9 +99,9 @@ def _splitters(samples: Sequence[NDArray[Any]],
 
 
 def samplesort_local(keys: ArrayLike, num_partitions: int = 4, oversample: int = 32,
-                     seed: int = 0) -> SortResult:
+                     rng: RNGLike = 0) -> SortResult:
     """The steps of :func:`samplesort_ray`, run in this process."""
-    arr, blocks, seeds, s = _plan(keys, num_partitions, oversample, seed)
+    arr, blocks, seeds, s = _plan(keys, num_partitions, oversample, rng)
     if arr.size == 0:
         return SortResult(arr.copy(), (0,) * len(blocks))
     part = _splitters([sample_block(b, s, ss) for b, ss in zip(blocks, seeds,
@@ -116,12 +115,12 @@ def samplesort_local(keys: ArrayLike, num_partitions: int = 4, oversample: int =
 
 
 def samplesort_ray(keys: ArrayLike, num_partitions: int = 4, oversample: int = 32,
-                   seed: int = 0, address: str | None = None) -> SortResult:
+                   rng: RNGLike = 0, address: str | None = None) -> SortResult:
     """Sample sort with ``num_partitions`` blocks and reducers as Ray tasks."""
     import ray
     from dsscale.raysupport import ray_session
 
-    arr, blocks, seeds, s = _plan(keys, num_partitions, oversample, seed)
+    arr, blocks, seeds, s = _plan(keys, num_partitions, oversample, rng)
     num_parts = len(blocks)
     if arr.size == 0:
         return SortResult(arr.copy(), (0,) * num_parts)

@@ -33,7 +33,7 @@ __all__ = ["map_count", "reduce_counts", "synthetic_corpus", "wordcount_local",
 
 
 def synthetic_corpus(num_words: int, vocab_size: int = 10_000, zipf_s: float = 1.1,
-                     seed: np.random.Generator | int | None = 0) -> list[str]:
+                     rng: np.random.Generator | int | None = 0) -> list[str]:
     r"""``num_words`` words drawn i.i.d. from a Zipf law over ``vocab_size`` words.
 
     The word of rank :math:`r` (``"w<r>"``, :math:`r = 1..V`) has probability
@@ -47,9 +47,9 @@ def synthetic_corpus(num_words: int, vocab_size: int = 10_000, zipf_s: float = 1
     num_words = check_int("num_words", num_words, minimum=0)
     vocab_size = check_int("vocab_size", vocab_size, minimum=1)
     zipf_s = check_float("zipf_s", zipf_s, minimum=0.0)
-    rng = as_rng(seed, "seed")
+    gen = as_rng(rng)
     weights = np.arange(1, vocab_size + 1, dtype=np.float64) ** -zipf_s
-    ranks = rng.choice(vocab_size, size=num_words, p=weights / weights.sum()) + 1
+    ranks = gen.choice(vocab_size, size=num_words, p=weights / weights.sum()) + 1
     vocab = np.array([f"w{r}" for r in range(vocab_size + 1)], dtype=object)
     return list(vocab[ranks])
 

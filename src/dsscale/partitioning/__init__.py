@@ -3,7 +3,8 @@
 Every scheme shares one interface (:class:`Partitioner`): ``node_for(key)``
 returns a node label, ``node_for_many(keys)`` returns a numpy array of node
 *indices* into ``partitioner.nodes``, and, where the scheme has one,
-``nodes_for(key, n)`` returns a preference list of ``n`` distinct nodes whose
+``nodes_for(key, replication_factor)`` returns a preference list of that many
+distinct nodes whose
 first entry is ``node_for(key)``. All hashing goes through :func:`stable_hash`.
 All partitioner objects are immutable (``add_node``/``remove_node`` return new
 ones) except :class:`BoundedLoadRing`, which keeps per-node loads.

@@ -22,7 +22,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._validate import check_array, check_int
 
-Node = str | bytes | int
+NodeLabel = str | bytes | int
+"""What a node is called: hashed by its token (see the module docstring)."""
 
 
 @runtime_checkable
@@ -32,7 +33,7 @@ class Partitioner(Protocol):
     @property
     def nodes(self) -> tuple[Any, ...]: ...
 
-    def node_for(self, key: Any) -> Any: ...
+    def node_for(self, key: Any) -> NodeLabel: ...
 
     def node_for_many(self, keys: Any) -> NDArray[np.intp]: ...
 
@@ -41,7 +42,7 @@ class Partitioner(Protocol):
 class ReplicatingPartitioner(Partitioner, Protocol):
     """A partitioner that also gives a Dynamo-style preference list of nodes."""
 
-    def nodes_for(self, key: Any, n: int) -> list[Any]: ...
+    def nodes_for(self, key: Any, replication_factor: int) -> list[NodeLabel]: ...
 
 
 def node_token(node: Any) -> bytes:
@@ -85,8 +86,8 @@ def check_weights(weights: ArrayLike | None, num_nodes: int) -> NDArray[np.float
     return w
 
 
-def check_replicas(n: int, num_nodes: int) -> int:
-    """Check a preference-list length: ``n`` in ``1..num_nodes``."""
-    if type(n) is int and 1 <= n <= num_nodes:  # hot path: skip the full check
-        return n
-    return check_int("n", n, 1, num_nodes)
+def check_replicas(replication_factor: int, num_nodes: int) -> int:
+    """Check a preference-list length: ``replication_factor`` in ``1..num_nodes``."""
+    if type(replication_factor) is int and 1 <= replication_factor <= num_nodes:
+        return replication_factor  # hot path: skip the full check
+    return check_int("replication_factor", replication_factor, 1, num_nodes)

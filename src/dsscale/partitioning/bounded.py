@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import check_float, check_int
-from .base import Node
+from .base import NodeLabel
 from .hashing import Key, stable_hash_many
 from .ring import HashRing
 
@@ -57,7 +57,7 @@ class BoundedLoadRing:
     :meth:`reset` empties all nodes.
     """
 
-    def __init__(self, nodes: Sequence[Node], epsilon: float,
+    def __init__(self, nodes: Sequence[NodeLabel], epsilon: float,
                  vnodes: int = 160) -> None:
         self._epsilon = check_float("epsilon", epsilon, 0.0, strict_min=True)
         self._ring = HashRing(nodes, vnodes=vnodes)

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._validate import check_int
-from .base import Node, check_nodes
+from .base import NodeLabel, check_nodes
 from .hashing import Key, stable_hash, stable_hash_many
 
 _MASK64 = (1 << 64) - 1
@@ -150,20 +150,20 @@ class JumpHash:
     No preference list: jump hash names one bucket per key.
     """
 
-    def __init__(self, nodes: Sequence[Node]) -> None:
-        self._nodes = check_nodes(nodes)
+    def __init__(self, nodes: Sequence[NodeLabel]) -> None:
+        self._nodes: tuple[NodeLabel, ...] = check_nodes(nodes)
         if len(self._nodes) > _MAX_BUCKETS:
             raise ValueError(f"nodes must number at most {_MAX_BUCKETS}")
 
     @property
-    def nodes(self) -> tuple[Any, ...]:
+    def nodes(self) -> tuple[NodeLabel, ...]:
         """The node labels; index = bucket."""
         return self._nodes
 
     def __repr__(self) -> str:
         return f"JumpHash(num_nodes={len(self._nodes)})"
 
-    def node_for(self, key: Key) -> Any:
+    def node_for(self, key: Key) -> NodeLabel:
         """The node that owns `key`."""
         return self._nodes[jump_hash(stable_hash(key), len(self._nodes))]
 
@@ -172,11 +172,11 @@ class JumpHash:
         buckets = jump_hash_array(stable_hash_many(keys), len(self._nodes))
         return buckets.astype(np.intp)
 
-    def add_node(self, node: Node) -> JumpHash:
+    def add_node(self, node: NodeLabel) -> JumpHash:
         """A new partitioner with `node` as the last bucket."""
         return JumpHash((*self._nodes, node))
 
-    def remove_node(self, node: Node) -> JumpHash:
+    def remove_node(self, node: NodeLabel) -> JumpHash:
         """A new partitioner without `node`, which must be the last bucket."""
         if len(self._nodes) < 2 or node != self._nodes[-1]:
             raise ValueError(

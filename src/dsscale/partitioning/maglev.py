@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import check_int
-from .base import Node, check_nodes, node_token
+from .base import NodeLabel, check_nodes, node_token
 from .hashing import Key, stable_hash, stable_hash_many
 
 _SEED_OFFSET = 0x6D61676C65763031  # two fixed seeds give independent h1, h2
@@ -106,8 +106,8 @@ class Maglev:
     for the default size); a lookup is O(1).
     """
 
-    def __init__(self, nodes: Sequence[Node], table_size: int = 65537) -> None:
-        self._nodes = check_nodes(nodes)
+    def __init__(self, nodes: Sequence[NodeLabel], table_size: int = 65537) -> None:
+        self._nodes: tuple[NodeLabel, ...] = check_nodes(nodes)
         m = check_int("table_size", table_size, 2)
         if not is_prime(m):
             raise ValueError(f"table_size must be a prime number, got {m}")
@@ -122,7 +122,7 @@ class Maglev:
         self._table_size = m
 
     @property
-    def nodes(self) -> tuple[Any, ...]:
+    def nodes(self) -> tuple[NodeLabel, ...]:
         """The node labels, in index order."""
         return self._nodes
 
@@ -139,7 +139,7 @@ class Maglev:
     def __repr__(self) -> str:
         return f"Maglev(num_nodes={len(self._nodes)}, table_size={self._table_size})"
 
-    def permutation(self, node: Node) -> NDArray[np.int64]:
+    def permutation(self, node: NodeLabel) -> NDArray[np.int64]:
         """The slot preference order of `node` (its full permutation of 0..M-1)."""
         i = self._nodes.index(node)
         j = np.arange(self._table_size, dtype=np.int64)
@@ -149,20 +149,20 @@ class Maglev:
         """How many table slots each node owns (floor or ceil of M / N)."""
         return np.bincount(self._table, minlength=len(self._nodes))
 
-    def node_for(self, key: Key) -> Any:
+    def node_for(self, key: Key) -> NodeLabel:
         """The node at slot ``stable_hash(key) mod M``."""
-        return self._nodes[self._table[stable_hash(key) % self._table_size]]
+        return self._nodes[int(self._table[stable_hash(key) % self._table_size])]
 
     def node_for_many(self, keys: Sequence[Key] | NDArray[Any]) -> NDArray[np.intp]:
         """Node indices for `keys`: one hash and one table read per key."""
         slots = stable_hash_many(keys) % np.uint64(self._table_size)
         return self._table[slots.astype(np.intp)]
 
-    def add_node(self, node: Node) -> Maglev:
+    def add_node(self, node: NodeLabel) -> Maglev:
         """A new table with `node` added."""
         return Maglev((*self._nodes, node), self._table_size)
 
-    def remove_node(self, node: Node) -> Maglev:
+    def remove_node(self, node: NodeLabel) -> Maglev:
         """A new table without `node`."""
         if node not in self._nodes:
             raise ValueError(f"node must be one of the nodes, got {node!r}")

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .base import Node, check_nodes, check_replicas
+from .base import NodeLabel, check_nodes, check_replicas
 from .hashing import Key, stable_hash, stable_hash_many
 
 
@@ -33,18 +33,18 @@ class ModuloPartitioner:
     Immutable: :meth:`add_node` and :meth:`remove_node` return new partitioners.
     """
 
-    def __init__(self, nodes: Sequence[Node]) -> None:
-        self._nodes = check_nodes(nodes)
+    def __init__(self, nodes: Sequence[NodeLabel]) -> None:
+        self._nodes: tuple[NodeLabel, ...] = check_nodes(nodes)
 
     @property
-    def nodes(self) -> tuple[Any, ...]:
+    def nodes(self) -> tuple[NodeLabel, ...]:
         """The node labels, in index order."""
         return self._nodes
 
     def __repr__(self) -> str:
         return f"ModuloPartitioner(num_nodes={len(self._nodes)})"
 
-    def node_for(self, key: Key) -> Any:
+    def node_for(self, key: Key) -> NodeLabel:
         """The node that owns `key`."""
         return self._nodes[stable_hash(key) % len(self._nodes)]
 
@@ -53,17 +53,18 @@ class ModuloPartitioner:
         h = stable_hash_many(keys)
         return (h % np.uint64(len(self._nodes))).astype(np.intp)
 
-    def nodes_for(self, key: Key, n: int) -> list[Any]:
-        """Preference list: the owner and the next ``n - 1`` nodes by index."""
-        n = check_replicas(n, len(self._nodes))
+    def nodes_for(self, key: Key, replication_factor: int) -> list[NodeLabel]:
+        """Preference list: the owner and the next ``replication_factor - 1``
+        nodes by index."""
+        n = check_replicas(replication_factor, len(self._nodes))
         first = stable_hash(key) % len(self._nodes)
         return [self._nodes[(first + j) % len(self._nodes)] for j in range(n)]
 
-    def add_node(self, node: Node) -> ModuloPartitioner:
+    def add_node(self, node: NodeLabel) -> ModuloPartitioner:
         """A new partitioner with `node` appended."""
         return ModuloPartitioner((*self._nodes, node))
 
-    def remove_node(self, node: Node) -> ModuloPartitioner:
+    def remove_node(self, node: NodeLabel) -> ModuloPartitioner:
         """A new partitioner without `node`."""
         if node not in self._nodes:
             raise ValueError(f"node must be one of the nodes, got {node!r}")

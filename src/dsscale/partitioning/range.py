@@ -70,7 +70,7 @@ class RangePartitioner:
         self._bounds = bounds
         self._array = arr
         if nodes is None:
-            self._nodes: tuple[Any, ...] = tuple(range(len(bounds) + 1))
+            self._nodes: tuple[Hashable, ...] = tuple(range(len(bounds) + 1))
         else:
             self._nodes = check_nodes(nodes, hashed=False)
             if len(self._nodes) != len(bounds) + 1:
@@ -116,7 +116,7 @@ class RangePartitioner:
         return cls([ordered[int(i)] for i in idx], nodes)
 
     @property
-    def nodes(self) -> tuple[Any, ...]:
+    def nodes(self) -> tuple[Hashable, ...]:
         """The node labels, one per range, in key order."""
         return self._nodes
 
@@ -132,7 +132,7 @@ class RangePartitioner:
         """Index of the range that holds `key`."""
         return bisect_right(self._bounds, key)
 
-    def node_for(self, key: Any) -> Any:
+    def node_for(self, key: Any) -> Hashable:
         """The node that owns `key`."""
         return self._nodes[bisect_right(self._bounds, key)]
 

@@ -36,13 +36,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .base import Node, check_nodes, check_replicas, check_weights, node_token
+from .base import NodeLabel, check_nodes, check_replicas, check_weights, node_token
 from .hashing import Key, mix64, stable_hash, stable_hash_many, to_unit_interval
 
 _CHUNK = 1 << 21  # key x node scores computed per block, to bound memory
 
 
-def _node_hashes(nodes: Sequence[Node]) -> NDArray[np.uint64]:
+def _node_hashes(nodes: Sequence[NodeLabel]) -> NDArray[np.uint64]:
     return stable_hash_many([node_token(n) for n in nodes])
 
 
@@ -70,14 +70,14 @@ class Rendezvous:
     Ties (probability about :math:`n^2 / 2^{64}`) go to the lower node index.
     """
 
-    def __init__(self, nodes: Sequence[Node], weights: ArrayLike | None = None) -> None:
-        self._nodes = check_nodes(nodes)
+    def __init__(self, nodes: Sequence[NodeLabel], weights: ArrayLike | None = None) -> None:
+        self._nodes: tuple[NodeLabel, ...] = check_nodes(nodes)
         self._weights = None if weights is None else check_weights(
             weights, len(self._nodes))
         self._hashes = _node_hashes(self._nodes)
 
     @property
-    def nodes(self) -> tuple[Any, ...]:
+    def nodes(self) -> tuple[NodeLabel, ...]:
         """The node labels, in index order."""
         return self._nodes
 
@@ -95,7 +95,7 @@ class Rendezvous:
         row: NDArray[Any] = _scores(h, self._hashes, self._weights)[0]
         return row
 
-    def node_for(self, key: Key) -> Any:
+    def node_for(self, key: Key) -> NodeLabel:
         """The highest-scoring node for `key`."""
         return self._nodes[int(np.argmax(self.scores(key)))]
 
@@ -109,16 +109,16 @@ class Rendezvous:
             out[lo:lo + step] = np.argmax(block, axis=1)
         return out
 
-    def nodes_for(self, key: Key, n: int) -> list[Any]:
-        """The `n` highest-scoring nodes for `key`, best first."""
-        n = check_replicas(n, len(self._nodes))
+    def nodes_for(self, key: Key, replication_factor: int) -> list[NodeLabel]:
+        """The `replication_factor` highest-scoring nodes for `key`, best first."""
+        n = check_replicas(replication_factor, len(self._nodes))
         s = self.scores(key)
         # Bitwise NOT reverses the order of uint64 scores without overflow; a
         # stable ascending sort then breaks ties by index, as argmax does.
         order = np.argsort(~s if s.dtype == np.uint64 else -s, kind="stable")[:n]
         return [self._nodes[int(i)] for i in order]
 
-    def add_node(self, node: Node, weight: float | None = None) -> Rendezvous:
+    def add_node(self, node: NodeLabel, weight: float | None = None) -> Rendezvous:
         """A new instance with `node` added (`weight` required iff weighted)."""
         if (weight is None) != (self._weights is None):
             raise ValueError(
@@ -126,7 +126,7 @@ class Rendezvous:
         w = None if self._weights is None else [*self._weights, weight]
         return Rendezvous((*self._nodes, node), w)
 
-    def remove_node(self, node: Node) -> Rendezvous:
+    def remove_node(self, node: NodeLabel) -> Rendezvous:
         """A new instance without `node`; only the keys it won move."""
         if node not in self._nodes:
             raise ValueError(f"node must be one of the nodes, got {node!r}")
@@ -135,13 +135,13 @@ class Rendezvous:
         return Rendezvous([self._nodes[i] for i in keep], w)
 
 
-def rendezvous_node(key: Key, nodes: Sequence[Node],
-                    weights: ArrayLike | None = None) -> Any:
+def rendezvous_node(key: Key, nodes: Sequence[NodeLabel],
+                    weights: ArrayLike | None = None) -> NodeLabel:
     """The HRW winner for `key` among `nodes` (see :class:`Rendezvous`)."""
     return Rendezvous(nodes, weights).node_for(key)
 
 
-def rendezvous_nodes(key: Key, nodes: Sequence[Node], n: int,
-                     weights: ArrayLike | None = None) -> list[Any]:
-    """The `n` best HRW nodes for `key`, best first (a preference list)."""
-    return Rendezvous(nodes, weights).nodes_for(key, n)
+def rendezvous_nodes(key: Key, nodes: Sequence[NodeLabel], replication_factor: int,
+                     weights: ArrayLike | None = None) -> list[NodeLabel]:
+    """The `replication_factor` best HRW nodes for `key`, best first."""
+    return Rendezvous(nodes, weights).nodes_for(key, replication_factor)

@@ -32,13 +32,13 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .._validate import check_float, check_int
-from .base import Node, check_nodes, check_replicas, check_weights, node_token
+from .base import NodeLabel, check_nodes, check_replicas, check_weights, node_token
 from .hashing import Key, stable_hash, stable_hash_many
 
 _SMALL_RING = 256  # points; below this np.searchsorted beats the bucket index
 
 
-def vnode_points(node: Node, count: int) -> NDArray[np.uint64]:
+def vnode_points(node: NodeLabel, count: int) -> NDArray[np.uint64]:
     """Ring positions of `node`'s `count` virtual nodes: hashes of ``b"<node>#<i>"``."""
     token = node_token(node) + b"#"
     return stable_hash_many([token + str(i).encode("ascii") for i in range(count)])
@@ -68,9 +68,9 @@ class HashRing:
     the hashes' top bits (:meth:`successor_slots`), expected :math:`O(1)` per key.
     """
 
-    def __init__(self, nodes: Sequence[Node], vnodes: int = 160,
+    def __init__(self, nodes: Sequence[NodeLabel], vnodes: int = 160,
                  weights: ArrayLike | None = None) -> None:
-        self._nodes = check_nodes(nodes)
+        self._nodes: tuple[NodeLabel, ...] = check_nodes(nodes)
         self._vnodes = check_int("vnodes", vnodes, 1)
         self._weights = check_weights(weights, len(self._nodes))
         counts = np.maximum(1, np.rint(self._vnodes * self._weights)).astype(np.int64)
@@ -97,7 +97,7 @@ class HashRing:
 
     # -- the partitioner interface -----------------------------------------------
     @property
-    def nodes(self) -> tuple[Any, ...]:
+    def nodes(self) -> tuple[NodeLabel, ...]:
         """The node labels, in index order."""
         return self._nodes
 
@@ -133,7 +133,7 @@ class HashRing:
         i = bisect_left(self._point_list, h)
         return 0 if i == len(self._point_list) else i
 
-    def node_for(self, key: Key) -> Any:
+    def node_for(self, key: Key) -> NodeLabel:
         """The node of the first point at or after ``stable_hash(key)``."""
         return self._nodes[self._owner_list[self._slot(stable_hash(key))]]
 
@@ -163,13 +163,14 @@ class HashRing:
         slot[slot == size] = 0
         return slot
 
-    def nodes_for(self, key: Key, n: int) -> list[Any]:
-        """Preference list: the first `n` distinct nodes met walking clockwise.
+    def nodes_for(self, key: Key, replication_factor: int) -> list[NodeLabel]:
+        """Preference list: the first `replication_factor` distinct nodes met
+        walking clockwise.
 
         The first entry is :meth:`node_for`; the rest are the replicas of a
         Dynamo-style store (DeCandia et al., SOSP 2007).
         """
-        n = check_replicas(n, len(self._nodes))
+        n = check_replicas(replication_factor, len(self._nodes))
         start = self._slot(stable_hash(key))
         owners, size = self._owner_list, self._points.size
         found: list[int] = []
@@ -186,12 +187,12 @@ class HashRing:
         return [self._nodes[o] for o in found]
 
     # -- membership changes ------------------------------------------------------
-    def add_node(self, node: Node, weight: float = 1.0) -> HashRing:
+    def add_node(self, node: NodeLabel, weight: float = 1.0) -> HashRing:
         """A new ring with `node` (of `weight`) added; this ring is unchanged."""
         w = check_float("weight", weight, 0.0, strict_min=True)
         return HashRing((*self._nodes, node), self._vnodes, [*self._weights, w])
 
-    def remove_node(self, node: Node) -> HashRing:
+    def remove_node(self, node: NodeLabel) -> HashRing:
         """A new ring without `node`; only keys on `node`'s arcs move."""
         if node not in self._nodes:
             raise ValueError(f"node must be one of the ring's nodes, got {node!r}")
