@@ -26,7 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from dsscale.parallel.scaling import cpu_task, cpu_task_rate, measure_scaling
+from dsscale.parallel.cputask import cpu_task, cpu_task_rate
+from dsscale.parallel.scaling import measure_scaling
 from dsscale.raysupport import ray_session
 
 WORKERS = 2

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from dsscale.parallel.scaling import cpu_busy_fraction
+from dsscale.machine import cpu_busy_fraction
 
 
 def _stat_line(user, nice, system, idle, iowait, irq=0):

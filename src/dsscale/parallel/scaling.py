@@ -21,42 +21,23 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from dsscale._validate import check_float, check_int
+from dsscale._validate import check_int
+from dsscale.parallel.cputask import DEFAULT_TASK_SIZE, cpu_task
 from dsscale.raysupport import ray_session
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-__all__ = ["DEFAULT_TASK_SIZE", "ScalingResult", "cpu_busy_fraction", "cpu_task",
-           "cpu_task_rate",
-           "measure_scaling",
+__all__ = ["DEFAULT_TASK_SIZE", "ScalingResult", "cpu_task", "measure_scaling",
            "plot_scaling"]
 
-# About 0.1-0.2 s of pure-Python work on a 2020s core: the ~1 ms per-task
-# overhead of Ray is then below 1 % of a task.
-DEFAULT_TASK_SIZE = 2_000_000
-
 Mode = Literal["strong", "weak"]
-
-
-def cpu_task(n_iter: int) -> int:
-    """Burn one core for ``n_iter`` steps of a 32-bit LCG-like recurrence.
-
-    A pure Python loop holds the GIL, which is exactly what we want: each Ray
-    worker is a separate process, so only processes (not threads) can make it
-    go faster. The result is a checksum, so the work cannot be skipped.
-    """
-    n_iter = check_int("n_iter", n_iter, minimum=0)
-    acc = 0
-    for i in range(n_iter):
-        acc = (acc * 31 + i) & 0xFFFFFFFF
-    return acc
 
 
 @dataclass(frozen=True)
@@ -137,8 +118,8 @@ def _make_pool(size: int, cpus_per_actor: float) -> list[Any]:
         def run(self, n_iter: int) -> int:
             return cpu_task(n_iter)
 
-    actor: Any = ray.remote(num_cpus=cpus_per_actor,
-                            runtime_env={"env_vars": {"RAY_worker_niceness": "0"}})(Burner)
+    niceness = {"env_vars": {"RAY_worker_niceness": "0"}}
+    actor: Any = ray.remote(num_cpus=cpus_per_actor, runtime_env=niceness)(Burner)
     return [actor.remote() for _ in range(size)]
 
 
@@ -151,48 +132,6 @@ def _time_once(pool: Sequence[Any], k: int, num_tasks: int, task_size: int) -> f
     refs = [pool[i % k].run.remote(task_size) for i in range(num_tasks)]
     ray.get(refs)
     return time.perf_counter() - start
-
-
-def cpu_task_rate(n_iter: int = 200_000, repeats: int = 3) -> float:
-    """Loop iterations of :func:`cpu_task` per millisecond in this process.
-
-    Calibrates task sizes in milliseconds on the machine at hand, from the
-    fastest of ``repeats`` runs of ``n_iter`` iterations.
-    """
-    from dsscale.timing import best_time
-
-    n_iter = check_int("n_iter", n_iter, minimum=1)
-    return n_iter / (best_time(lambda: cpu_task(n_iter), repeats) * 1e3)
-
-
-def cpu_busy_fraction(interval: float = 2.0, *, stat_path: str = "/proc/stat",
-                      sleep: Callable[[float], None] = time.sleep) -> float | None:
-    """Fraction of all CPU time spent busy over the next ``interval`` seconds.
-
-    Read from ``stat_path`` (Linux's ``/proc/stat``: the first line sums the
-    time every core spent in each state) before and after ``sleep(interval)``;
-    the caller sleeps, so the figure is what *other* programs used. ``None``
-    where the file does not exist. Unlike the 1-minute load average, which
-    still remembers the previous job for a minute after it ended, this says
-    whether the cores are free right now, before a timing run.
-    """
-    interval = check_float("interval", interval, 0.0, strict_min=True)
-
-    def snapshot() -> tuple[int, int] | None:
-        try:
-            with open(stat_path, encoding="ascii") as f:
-                fields = [int(x) for x in f.readline().split()[1:]]
-        except (OSError, ValueError):
-            return None
-        idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-        return idle, sum(fields)
-
-    before = snapshot()
-    sleep(interval)
-    after = snapshot()
-    if before is None or after is None or after[1] == before[1]:
-        return None
-    return 1.0 - (after[0] - before[0]) / (after[1] - before[1])
 
 
 def measure_scaling(workers: Sequence[int] = (1, 2), tasks_per_worker: int = 4,
@@ -236,6 +175,8 @@ def measure_scaling(workers: Sequence[int] = (1, 2), tasks_per_worker: int = 4,
     workers share cores (each actor then asks Ray for a fraction of a CPU),
     which is the saturation the Universal Scalability Law describes.
     """
+    import os
+
     import ray
 
     ks = _check_workers(workers)
@@ -249,29 +190,12 @@ def measure_scaling(workers: Sequence[int] = (1, 2), tasks_per_worker: int = 4,
         raise ValueError(f"mode must be 'strong' or 'weak', got {mode!r}")
     k_max = max(ks)
     totals = tuple(tasks_per_worker * (k_max if mode == "strong" else k) for k in ks)
-
-    import os
-
     with ray_session(address, num_cpus=max(k_max, os.cpu_count() or 1)) as info:
         cpus_per_actor = min(1.0, info.num_cpus / k_max) if info.num_cpus else 1.0
         pool = _make_pool(k_max, cpus_per_actor)
         try:
-            # Warm-up: actor processes start and import everything here.
-            ray.get([actor.run.remote(1000) for actor in pool])
-            for _ in range(warmup_rounds):
-                for k, total in zip(ks, totals, strict=True):
-                    _time_once(pool, k, total, task_size)
-            bar = _progress_bar(len(ks) * repeats, progress)
-            runs: list[list[float]] = [[] for _ in ks]
-            # Repeats are interleaved (1, 2, 1, 2, ...) so that a change in
-            # background load hits every worker count alike.
-            for _ in range(repeats):
-                for i, (k, total) in enumerate(zip(ks, totals, strict=True)):
-                    runs[i].append(_time_once(pool, k, total, task_size))
-                    bar.update(1)
-                    bar.set_postfix_str(f"k={k}")
-            bar.close()
-            samples = [tuple(r) for r in runs]
+            samples = _timed_rounds(pool, ks, totals, task_size, repeats,
+                                    warmup_rounds, progress)
         finally:
             for actor in pool:
                 ray.kill(actor)
@@ -281,6 +205,30 @@ def measure_scaling(workers: Sequence[int] = (1, 2), tasks_per_worker: int = 4,
         speedup=speedup, seconds=seconds, mode=mode,
         tasks=totals, task_size=task_size, repeats=repeats, samples=tuple(samples),
         statistic=statistic)
+
+
+def _timed_rounds(pool: Sequence[Any], ks: Sequence[int], totals: Sequence[int],
+                  task_size: int, repeats: int, warmup_rounds: int,
+                  progress: bool) -> list[tuple[float, ...]]:
+    """Every repeat's time at every worker count, after untimed warm-up."""
+    import ray
+
+    # Warm-up: actor processes start and import everything here.
+    ray.get([actor.run.remote(1000) for actor in pool])
+    for _ in range(warmup_rounds):
+        for k, total in zip(ks, totals, strict=True):
+            _time_once(pool, k, total, task_size)
+    bar = _progress_bar(len(ks) * repeats, progress)
+    runs: list[list[float]] = [[] for _ in ks]
+    # Repeats are interleaved (1, 2, 1, 2, ...) so that a change in
+    # background load hits every worker count alike.
+    for _ in range(repeats):
+        for i, (k, total) in enumerate(zip(ks, totals, strict=True)):
+            runs[i].append(_time_once(pool, k, total, task_size))
+            bar.update(1)
+            bar.set_postfix_str(f"k={k}")
+    bar.close()
+    return [tuple(r) for r in runs]
 
 
 def _summarise(samples: Sequence[Sequence[float]], tasks: Sequence[int],

@@ -1,0 +1,72 @@
+"""Fast static checks of the chapters' sources, ahead of the full book build.
+
+Every ``{literalinclude}`` names a file and, with ``:pyobject:``, an object
+that exists in it; every ``{doc}`` link points at a page of the table of
+contents. The full build (``test_book.py``) would catch both too, minutes
+later; these run in a second and name the line.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted((ROOT / "book").rglob("*.md"))
+INCLUDE = re.compile(r"```\{literalinclude\}\s+(\S+)\s*\n((?::[^\n]*\n)*)")
+
+
+def _toc_files() -> set[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = {toc["root"]}
+
+    def walk(entries: list[dict[str, object]] | None) -> None:
+        for e in entries or []:
+            if "file" in e:
+                files.add(str(e["file"]))
+            walk(e.get("sections"))  # type: ignore[arg-type]
+            walk(e.get("chapters"))  # type: ignore[arg-type]
+
+    walk(toc.get("parts"))
+    return files
+
+
+def _objects(path: Path) -> set[str]:
+    """Dotted names of the classes, functions and methods defined in ``path``."""
+    names: set[str] = set()
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                names.add(prefix + child.name)
+                visit(child, prefix + child.name + ".")
+
+    visit(ast.parse(path.read_text(encoding="utf-8")), "")
+    return names
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_literalincludes_name_existing_files_and_objects(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    for match in INCLUDE.finditer(text):
+        target = (page.parent / match.group(1)).resolve()
+        line = text[:match.start()].count("\n") + 1
+        assert target.exists(), f"{page.name}:{line}: no file {match.group(1)}"
+        options = dict(re.findall(r":(\w+):\s*(.*)", match.group(2)))
+        if "pyobject" in options and target.suffix == ".py":
+            assert options["pyobject"].strip() in _objects(target), (
+                f"{page.name}:{line}: {match.group(1)} has no {options['pyobject']}")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_doc_links_point_at_pages_in_the_toc(page: Path) -> None:
+    toc = _toc_files()
+    text = page.read_text(encoding="utf-8")
+    for match in re.finditer(r"\{doc\}`(?:[^`<]*<)?([^`>]+)>?`", text):
+        target = (page.parent / match.group(1)).resolve().relative_to(ROOT)
+        line = text[:match.start()].count("\n") + 1
+        assert str(target) in toc, f"{page.name}:{line}: {{doc}} to {target}"
