@@ -7,7 +7,7 @@ import pytest
 from dsscale.replication.abd import ABDReplica, Query, QueryReply, Store, StoreAck
 from dsscale.replication.chain import Ack, ChainReplica, Update
 from dsscale.replication.client_table import ClientTable
-from dsscale.replication.config import Ping, Pong, Tick
+from dsscale.replication.config import Ping, Pong
 from dsscale.replication.primary_backup import (
     PBReplica,
     Replicate,
@@ -22,7 +22,7 @@ from dsscale.replication.quorum_store import (
     HintedStore,
     QuorumReplica,
 )
-from dsscale.sim import Mailbox
+from dsscale.sim import Mailbox, Tick
 
 MEMBERS = ("r0", "r1", "r2")
 

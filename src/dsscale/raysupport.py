@@ -138,22 +138,7 @@ def init_ray(address: str | None = None, num_cpus: int | None = None, *,
     connect_timeout = check_float("connect_timeout", connect_timeout, 0.0,
                                   strict_min=True)
     if ray.is_initialized():
-        current = _current_address()
-        wanted = resolve_address(address) if address is not None else None
-        target = _host_port(wanted) if wanted not in (None, _LOCAL, "auto") else None
-        if target is not None:
-            # an explicit cluster address must not be silently ignored
-            _probe(str(wanted), connect_timeout)
-            try:
-                running = _host_port(current)
-            except ValueError:
-                running = None
-            if running is None or running[1] != target[1]:
-                raise ValueError(
-                    f"address {wanted} cannot be used: Ray is already running in "
-                    f"this process (connected to {current}); shut it down first")
-        return RaySessionInfo(current, False, _cluster_cpus())
-
+        return _reuse_running(address, connect_timeout)
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     _ensure_token_mode()
     resolved = resolve_address(address)
@@ -170,6 +155,35 @@ def init_ray(address: str | None = None, num_cpus: int | None = None, *,
         _probe(resolved, connect_timeout)
         options["address"] = resolved
     options.update(init_kwargs)
+    _start(resolved, options)
+    global _owned
+    _owned = True
+    return RaySessionInfo(resolved, True, _cluster_cpus())
+
+
+def _reuse_running(address: str | None, connect_timeout: float) -> RaySessionInfo:
+    """The Ray already running in this process, unless ``address`` names another."""
+    current = _current_address()
+    wanted = resolve_address(address) if address is not None else None
+    target = _host_port(wanted) if wanted not in (None, _LOCAL, "auto") else None
+    if target is not None:
+        # an explicit cluster address must not be silently ignored
+        _probe(str(wanted), connect_timeout)
+        try:
+            running = _host_port(current)
+        except ValueError:
+            running = None
+        if running is None or running[1] != target[1]:
+            raise ValueError(
+                f"address {wanted} cannot be used: Ray is already running in "
+                f"this process (connected to {current}); shut it down first")
+    return RaySessionInfo(current, False, _cluster_cpus())
+
+
+def _start(resolved: str, options: dict[str, Any]) -> None:
+    """``ray.init(**options)``, with errors that say what to check."""
+    import ray
+
     try:
         ray.init(**options)
     except ConnectionError as exc:
@@ -186,9 +200,6 @@ def init_ray(address: str | None = None, num_cpus: int | None = None, *,
             f"Ray at {resolved} refused authentication ({exc}); provide the "
             f"cluster's token via RAY_AUTH_TOKEN or ~/.ray/auth_token"
         ) from None
-    global _owned
-    _owned = True
-    return RaySessionInfo(resolved, True, _cluster_cpus())
 
 
 def _ensure_token_mode() -> None:

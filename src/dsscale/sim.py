@@ -33,6 +33,7 @@ __all__ = [
     "Mailbox",
     "Network",
     "Node",
+    "Tick",
     "Timer",
     "UniformDelay",
 ]
@@ -118,6 +119,11 @@ class Event(NamedTuple):
         what = self.message if isinstance(self.message, str) else repr(self.message)
         extra = f"  ({self.detail})" if self.detail else ""
         return f"{self.time:10.4f}  {self.kind:<9} {self.src:>6} -> {self.dst:<6} {what}{extra}"
+
+
+@dataclass(frozen=True)
+class Tick:
+    """The timer message of periodic work (retransmission, pings, handoff)."""
 
 
 class Timer:

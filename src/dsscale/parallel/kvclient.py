@@ -27,8 +27,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["KVClient", "ReadResult", "WriteResult"]
 
-Key = str
-
 
 @dataclass(frozen=True)
 class WriteResult:
@@ -78,7 +76,7 @@ class KVClient:
         """This client's writer id in tags: unique per store, client, incarnation."""
         return f"{self.store.store_id}/{self.name}.{self.incarnation}"
 
-    def write(self, key: Key, value: Any, *,
+    def write(self, key: str, value: Any, *,
               rng: np.random.Generator | None = None) -> WriteResult:
         """Query R replicas' tags, then store ``(next_tag, value)`` on W."""
         rng = self.rng if rng is None else rng
@@ -99,7 +97,7 @@ class KVClient:
             self.incarnation += 1  # its tag may still land: never reuse it
         return WriteResult(acked, tag, tuple(sorted(i for i, _ in acks)))
 
-    def read(self, key: Key, *, rng: np.random.Generator | None = None) -> ReadResult:
+    def read(self, key: str, *, rng: np.random.Generator | None = None) -> ReadResult:
         """Query R replicas; repair those behind; return the freshest value."""
         rng = self.rng if rng is None else rng
         store, config = self.store, self.store.config
@@ -126,7 +124,7 @@ class KVClient:
                                       self.clock()))
         return ReadResult(True, value, tag, replicas, len(stale))
 
-    def put(self, key: Key, value: Any) -> Tag:
+    def put(self, key: str, value: Any) -> Tag:
         """Store ``value``; return its tag. Raises QuorumError if not acked."""
         result = self.write(key, value)
         if not result.acked:
@@ -135,7 +133,7 @@ class KVClient:
         assert result.version is not None
         return result.version
 
-    def get(self, key: Key) -> Any:
+    def get(self, key: str) -> Any:
         """The freshest value a read quorum knows (None if absent)."""
         result = self.read(key)
         if not result.ok:

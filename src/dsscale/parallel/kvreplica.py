@@ -20,8 +20,6 @@ from dsscale.sim import Mailbox
 
 __all__ = ["QuorumError", "Replica", "ReplicaRecovering", "replica_name"]
 
-Key = str
-
 
 class QuorumError(RuntimeError):
     """Fewer than the required number of replicas answered in time."""
@@ -96,10 +94,10 @@ class Replica:
         [(_, reply)] = self._box.deliver(self._role, src, msg)
         return reply
 
-    def snapshot(self) -> dict[Key, tuple[Tag, Any]]:
+    def snapshot(self) -> dict[str, tuple[Tag, Any]]:
         return dict(self._role.data)
 
-    def merge(self, items: dict[Key, tuple[Tag, Any]]) -> int:
+    def merge(self, items: dict[str, tuple[Tag, Any]]) -> int:
         """Keep the newer entry per key; return how many entries changed."""
         return sum(store_if_newer(self._role.data, key, as_tag(tag), value)
                    for key, (tag, value) in items.items())

@@ -58,8 +58,6 @@ from dsscale.replication.quorum_core import QuorumConfig, Tag, as_tag
 
 __all__ = ["KVClient", "KVStore", "QuorumError", "ReadResult", "WriteResult"]
 
-Key = str
-
 
 class KVStore:
     """A sharded, replicated store: creates the replica actors, routes keys.
@@ -123,7 +121,7 @@ class KVStore:
         """True if R + W > N (read and write quorums always intersect)."""
         return self.config.intersecting
 
-    def shard_of(self, key: Key) -> int:
+    def shard_of(self, key: str) -> int:
         return int(self.ring.node_for(key))
 
     def client(self, name: str | None = None, rng: RNGLike = None) -> KVClient:
@@ -168,20 +166,20 @@ class KVStore:
         return answers
 
     # -- the store's own client ----------------------------------------------------
-    def write(self, key: Key, value: Any, *,
+    def write(self, key: str, value: Any, *,
               rng: np.random.Generator | None = None) -> WriteResult:
         """Two-phase quorum write by the store's client (see :class:`KVClient`)."""
         return self.default_client.write(key, value, rng=rng)
 
-    def read(self, key: Key, *, rng: np.random.Generator | None = None) -> ReadResult:
+    def read(self, key: str, *, rng: np.random.Generator | None = None) -> ReadResult:
         """Quorum read with read repair by the store's client."""
         return self.default_client.read(key, rng=rng)
 
-    def put(self, key: Key, value: Any) -> Tag:
+    def put(self, key: str, value: Any) -> Tag:
         """Store ``value``; return its tag. Raises QuorumError if not acked."""
         return self.default_client.put(key, value)
 
-    def get(self, key: Key) -> Any:
+    def get(self, key: str) -> Any:
         """The freshest value a read quorum knows (None if absent)."""
         return self.default_client.get(key)
 
@@ -196,7 +194,7 @@ class KVStore:
         """
         changed = 0
         for group in self.replicas:
-            merged: dict[Key, tuple[Tag, Any]] = {}
+            merged: dict[str, tuple[Tag, Any]] = {}
             for snapshot in self._gather([a.snapshot.remote() for a in group]):
                 for key, (tag, value) in snapshot.items():
                     if key not in merged or as_tag(tag) > merged[key][0]:

@@ -28,7 +28,6 @@ from typing import Any, ClassVar
 
 from dsscale.consistency import Operation
 from dsscale.replication.client import Client
-from dsscale.replication.config import Tick
 from dsscale.replication.quorum_core import (
     ZERO,
     Tag,
@@ -36,7 +35,7 @@ from dsscale.replication.quorum_core import (
     next_tag,
     store_if_newer,
 )
-from dsscale.sim import Node
+from dsscale.sim import Node, Tick
 
 __all__ = [
     "ABDClient",

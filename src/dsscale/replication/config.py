@@ -31,9 +31,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dsscale._validate import check_float
-from dsscale.sim import Node
+from dsscale.sim import Node, Tick
 
-__all__ = ["ConfigMaster", "ConfigNotice", "ConfiguredReplica", "Ping", "Pong", "Tick"]
+__all__ = ["ConfigMaster", "ConfigNotice", "ConfiguredReplica", "Ping", "Pong"]
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,6 @@ class ConfigNotice:
 
     epoch: int
     members: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Tick:
-    """Timer message of periodic work."""
 
 
 class ConfigMaster(Node):

@@ -31,7 +31,8 @@ from dsscale._validate import check_float
 from dsscale.consistency import Operation
 from dsscale.replication.client import Client
 from dsscale.replication.client_table import ClientTable
-from dsscale.replication.config import ConfigNotice, ConfiguredReplica, Tick
+from dsscale.replication.config import ConfigNotice, ConfiguredReplica
+from dsscale.sim import Tick
 
 __all__ = [
     "PBClient",

@@ -43,7 +43,6 @@ from dsscale.replication.abd import (
     Store,
     StoreAck,
 )
-from dsscale.replication.config import Tick
 from dsscale.replication.quorum_core import (
     ZERO,
     QuorumConfig,
@@ -51,6 +50,7 @@ from dsscale.replication.quorum_core import (
     behind,
     store_if_newer,
 )
+from dsscale.sim import Tick
 
 __all__ = [
     "Handoff",
