@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 
 from dsscale.faults import run_campaign
-from dsscale.replication.deploy import PROTOCOLS
+from dsscale.replication.protocols import PROTOCOLS
 from dsscale.sim import Network, Node
 
 

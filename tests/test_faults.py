@@ -11,8 +11,8 @@ from dsscale.cli import main
 from dsscale.consistency import KVModel, Operation, check_linearizable, shrink_history
 from dsscale.faults import FaultPlan, lost_writes, replay, run_campaign, run_seed
 from dsscale.replication.client import WORKLOAD_SHAPES, Workload, workload_shape
-from dsscale.replication.deploy import PROTOCOLS, Protocol, _configured
 from dsscale.replication.primary_backup import PBClient, PBReplica, Reply
+from dsscale.replication.protocols import PROTOCOLS, ProtocolSpec, _configured
 
 SAFE = ["pb-sync", "chain", "abd", "quorum"]
 UNSAFE = ["pb-async", "abd-no-writeback", "quorum-partial", "quorum-sloppy"]
@@ -81,7 +81,7 @@ class ValueDedupReplica(PBReplica):
 
 
 def test_repeated_values_catch_a_replica_that_deduplicates_by_value(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    bad = Protocol("pb-value-dedup", True, "mutant",
+    bad = ProtocolSpec("pb-value-dedup", True, "mutant",
                    _configured(ValueDedupReplica, PBClient, sync=True))
     monkeypatch.setitem(PROTOCOLS, bad.name, bad)
     summary = run_campaign(bad.name, 200, stop_at_first=True, workload="repeated")

@@ -10,7 +10,7 @@ import pytest
 
 from dsscale.consistency import KVModel, Operation, check_linearizable
 from dsscale.faults import lost_writes
-from dsscale.replication.deploy import PROTOCOLS, get_protocol
+from dsscale.replication.protocols import PROTOCOLS, get_protocol
 from dsscale.replication.quorum_store import QuorumConfig, preference_list
 from dsscale.sim import FixedDelay, Link, Network
 
@@ -241,3 +241,19 @@ def test_preference_lists_come_from_a_ring_so_growth_moves_few_primaries() -> No
     assert abs(len(moved) / len(keys) - 1 / 6) < 4 * 0.019 + 4 * 0.004
     with pytest.raises(ValueError, match="replication_factor must be in"):
         preference_list("x", five, 6)
+
+
+def test_deploy_options_reach_replicas_clients_and_master_links() -> None:
+    from dsscale.replication import deploy
+
+    net = Network(0, Link(FixedDelay(1.0)))
+    control = Link(FixedDelay(0.1))
+    history = deploy("chain", net, {"c": [(1.0, ("put", "x", "v"))]}, num_replicas=4,
+                     retry=123.0, control_link=control)
+    assert [net.nodes[f"r{i}"].retry for i in range(4)] == [123.0] * 4  # type: ignore[attr-defined]
+    assert net.nodes["c"].retry == 123.0  # type: ignore[attr-defined]
+    assert net.links[("m", "r3")] is control and net.links[("r2", "m")] is control
+    net.run(until=50.0)
+    assert [op.return_time - op.call for op in history] == [5.0]  # c, r0..r3, c
+    with pytest.raises(ValueError, match="control_link needs a protocol with a"):
+        deploy("abd", Network(0), {"c": []}, control_link=control)

@@ -12,7 +12,7 @@ and must catch it: that proves the campaign can fail.
 
 from dsscale.faults import run_seed
 from dsscale.grading import check
-from dsscale.replication.deploy import PROTOCOLS, Deployment, Protocol
+from dsscale.replication.protocols import PROTOCOLS, Deployment, ProtocolSpec
 from dsscale.sim import FixedDelay, Link, Network, Node
 
 SEEDS = range(60)  # ~1 s for a correct protocol on one core
@@ -91,7 +91,7 @@ def _(ex):
 def _campaign(ex, replica_cls, name):
     """Run SEEDS through dsscale.faults.run_seed; return (failures, done, total)."""
 
-    def build(net, client_ids, num_replicas):
+    def build(net, client_ids, num_replicas, options=None):
         net.add(*(replica_cls(r) for r in REPLICAS))
 
         def make_client(cid, plan, history):
@@ -100,7 +100,7 @@ def _campaign(ex, replica_cls, name):
         return Deployment(REPLICAS, (), make_client)
 
     # run_seed looks protocols up by name: register this one for the run
-    PROTOCOLS[name] = Protocol(name, True, "linearizable", build)
+    PROTOCOLS[name] = ProtocolSpec(name, True, "linearizable", build)
     failures, done, total = [], 0, 0
     try:
         for seed in SEEDS:

@@ -27,7 +27,7 @@ from dsscale.consistency import CheckResult, Operation
 from dsscale.faults.plan import FaultPlan, schedule_faults
 from dsscale.faults.properties import Violation, check_history
 from dsscale.replication.client import WORKLOAD_SHAPES, Workload, workload_shape
-from dsscale.replication.deploy import Deployment, get_protocol
+from dsscale.replication.protocols import Deployment, get_protocol
 from dsscale.sim import ExponentialDelay, Link, Network
 
 __all__ = ["CampaignSummary", "SeedResult", "replay", "run_campaign", "run_seed"]
@@ -185,7 +185,7 @@ def run_campaign(protocol: str, seeds: int | Iterable[int], *, start_seed: int =
     Parameters
     ----------
     protocol : str
-        A name from :data:`dsscale.replication.deploy.PROTOCOLS`.
+        A name from :data:`dsscale.replication.protocols.PROTOCOLS`.
     seeds : int or iterable of int
         How many seeds (``start_seed, start_seed + 1, ...``), or which.
     stop_at_first : bool

@@ -11,7 +11,7 @@ from typing import Any
 
 from dsscale.faults.campaign import run_campaign
 from dsscale.replication.client import WORKLOAD_SHAPES
-from dsscale.replication.deploy import PROTOCOLS, get_protocol
+from dsscale.replication.protocols import PROTOCOLS, get_protocol
 
 __all__ = ["register"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dsscale._validate import check_float, check_int
-from dsscale.replication.deploy import Deployment
+from dsscale.replication.protocols import Deployment
 from dsscale.sim import ExponentialDelay, Link, Network
 
 __all__ = ["FaultPlan", "schedule_faults"]

@@ -11,12 +11,12 @@ module                   what it holds
 ``version_vectors``      version vectors and sibling reconciliation
 ``merkle``               Merkle trees and anti-entropy
 ``client``               clients that record histories; random workloads
-``deploy``               the named configurations used by fault campaigns
+``protocols``            the named configurations, :func:`deploy` and its options
 =======================  ====================================================
 """
 
-from dsscale.replication.deploy import PROTOCOLS, Protocol, deploy, get_protocol
 from dsscale.replication.merkle import AntiEntropyReplica, MerkleTree, diff
+from dsscale.replication.protocols import PROTOCOLS, ProtocolSpec, deploy, get_protocol
 from dsscale.replication.quorum_store import QuorumConfig
 from dsscale.replication.version_vectors import (
     Ordering,
@@ -31,7 +31,7 @@ __all__ = [
     "AntiEntropyReplica",
     "MerkleTree",
     "Ordering",
-    "Protocol",
+    "ProtocolSpec",
     "QuorumConfig",
     "VersionVector",
     "Versioned",

@@ -1,8 +1,9 @@
 """Named deployments of each protocol on a simulated network.
 
 :data:`PROTOCOLS` maps a name (as used by ``dsscale faults``) to a
-:class:`Protocol`: how to build replicas and clients on a
+:class:`ProtocolSpec`: how to build replicas and clients on a
 :class:`~dsscale.sim.Network`, and what the configuration promises.
+:func:`deploy` builds one, with recording clients, in one call.
 
 =====================  ==============================================  =========
 name                   configuration                                   promise
@@ -20,7 +21,8 @@ name                   configuration                                   promise
 Every builder takes the number of replicas ``n`` (``num_replicas``, default
 3; ``dsscale faults --replicas``): the primary-backup and chain configurations
 have ``n`` members, ABD and the quorum stores ``n`` storage nodes (the sloppy
-store two more, as fallbacks).
+store two more, as fallbacks); and :class:`DeployOptions`, which experiments use
+to change the retransmission interval or the links to the configuration master.
 """
 
 from __future__ import annotations
@@ -37,10 +39,10 @@ from dsscale.replication.client import Client
 from dsscale.replication.config import ConfigMaster
 from dsscale.replication.primary_backup import PBClient, PBReplica
 from dsscale.replication.quorum_store import QuorumClient, QuorumConfig, QuorumReplica
-from dsscale.sim import Network
+from dsscale.sim import Link, Network
 
-__all__ = ["PROTOCOLS", "Builder", "Deployment", "Protocol", "deploy", "get_protocol",
-           "replica_ids"]
+__all__ = ["PROTOCOLS", "Builder", "DeployOptions", "Deployment", "ProtocolSpec",
+           "deploy", "get_protocol", "replica_ids"]
 
 Plan = Sequence[tuple[float, tuple[Any, ...]]]
 ClientFactory = Callable[[str, Plan, list[Operation]], Client]
@@ -55,12 +57,31 @@ class Deployment:
     make_client: ClientFactory
 
 
-Builder = Callable[[Network, list[str], int], Deployment]
-"""``build(net, client_ids, num_replicas)`` adds the protocol's servers to ``net``."""
+@dataclass(frozen=True)
+class DeployOptions:
+    """Changes to a protocol's defaults, for experiments.
+
+    ``retry``: the retransmission interval of replicas and clients (``None``:
+    each class's default; a huge value turns retransmission off on a lossless
+    network). ``control_link``: the link between the configuration master and
+    each replica, both ways (``None``: the network's default link).
+    """
+
+    retry: float | None = None
+    control_link: Link | None = None
+
+    def retry_option(self) -> dict[str, float]:
+        return {} if self.retry is None else {"retry": self.retry}
+
+
+NO_OPTIONS = DeployOptions()
+
+Builder = Callable[[Network, list[str], int, DeployOptions], Deployment]
+"""``build(net, client_ids, num_replicas, options)`` adds the protocol's servers."""
 
 
 @dataclass(frozen=True)
-class Protocol:
+class ProtocolSpec:
     """A named configuration and the guarantee it claims."""
 
     name: str
@@ -78,14 +99,21 @@ def _majority(num_replicas: int) -> int:
     return num_replicas // 2 + 1
 
 
-def _configured(replica_cls: type, client_cls: type, **options: Any) -> Builder:
-    def build(net: Network, client_ids: list[str], num_replicas: int) -> Deployment:
+def _configured(replica_cls: type, client_cls: type, **fixed: Any) -> Builder:
+    def build(net: Network, client_ids: list[str], num_replicas: int,
+              options: DeployOptions = NO_OPTIONS) -> Deployment:
         members = replica_ids(num_replicas)
         net.add(ConfigMaster("m", members, client_ids))
-        net.add(*(replica_cls(r, members, "m", **options) for r in members))
+        retry = options.retry_option()
+        net.add(*(replica_cls(r, members, "m", **fixed, **retry) for r in members))
+        if options.control_link is not None:
+            for r in members:
+                net.set_link("m", r, options.control_link)
+                net.set_link(r, "m", options.control_link)
 
         def make_client(cid: str, plan: Plan, history: list[Operation]) -> Client:
-            return client_cls(cid, plan, history, members)  # type: ignore[no-any-return]
+            client: Client = client_cls(cid, plan, history, members, **retry)
+            return client
         return Deployment(members, ("m",), make_client)
     return build
 
@@ -93,9 +121,14 @@ def _configured(replica_cls: type, client_cls: type, **options: Any) -> Builder:
 def _quorum(make_config: Callable[[int], QuorumConfig] | None,
             write_back: bool = True, spare_nodes: int = 0) -> Builder:
     """ABD (``make_config=None``) or a quorum store configured for ``n``."""
-    def build(net: Network, client_ids: list[str], num_replicas: int) -> Deployment:
+    def build(net: Network, client_ids: list[str], num_replicas: int,
+              options: DeployOptions = NO_OPTIONS) -> Deployment:
+        if options.control_link is not None:
+            raise ValueError("control_link needs a protocol with a configuration "
+                             "master (pb-sync, pb-async, chain)")
         nodes = replica_ids(num_replicas + spare_nodes)
         config = None if make_config is None else make_config(num_replicas)
+        retry = options.retry_option()
         if config is None:
             net.add(*(ABDReplica(r) for r in nodes))
         else:
@@ -103,29 +136,30 @@ def _quorum(make_config: Callable[[int], QuorumConfig] | None,
 
         def make_client(cid: str, plan: Plan, history: list[Operation]) -> Client:
             if config is None:
-                return ABDClient(cid, plan, history, nodes, write_back=write_back)
-            return QuorumClient(cid, plan, history, nodes, config)
+                return ABDClient(cid, plan, history, nodes, write_back=write_back,
+                                 **retry)
+            return QuorumClient(cid, plan, history, nodes, config, **retry)
         return Deployment(nodes, (), make_client)
     return build
 
 
-PROTOCOLS: dict[str, Protocol] = {p.name: p for p in [
-    Protocol("pb-sync", True, "linearizable; no acknowledged write lost",
+PROTOCOLS: dict[str, ProtocolSpec] = {p.name: p for p in [
+    ProtocolSpec("pb-sync", True, "linearizable; no acknowledged write lost",
              _configured(PBReplica, PBClient, sync=True)),
-    Protocol("pb-async", False, "none: failover loses acknowledged writes",
+    ProtocolSpec("pb-async", False, "none: failover loses acknowledged writes",
              _configured(PBReplica, PBClient, sync=False)),
-    Protocol("chain", True, "linearizable; no acknowledged write lost",
+    ProtocolSpec("chain", True, "linearizable; no acknowledged write lost",
              _configured(ChainReplica, ChainClient)),
-    Protocol("abd", True, "linearizable; no acknowledged write lost",
+    ProtocolSpec("abd", True, "linearizable; no acknowledged write lost",
              _quorum(None)),
-    Protocol("abd-no-writeback", False, "none: reads can invert (new, then old)",
+    ProtocolSpec("abd-no-writeback", False, "none: reads can invert (new, then old)",
              _quorum(None, write_back=False)),
-    Protocol("quorum", True, "linearizable (R+W>N, synchronous read repair)",
+    ProtocolSpec("quorum", True, "linearizable (R+W>N, synchronous read repair)",
              _quorum(lambda n: QuorumConfig(n, _majority(n), _majority(n),
                                             sync_read_repair=True))),
-    Protocol("quorum-partial", False, "eventual consistency only (R+W<=N)",
+    ProtocolSpec("quorum-partial", False, "eventual consistency only (R+W<=N)",
              _quorum(lambda n: QuorumConfig(n, 1, 1, sync_read_repair=False))),
-    Protocol("quorum-sloppy", False,
+    ProtocolSpec("quorum-sloppy", False,
              "eventual consistency only (sloppy quorums need not intersect)",
              _quorum(lambda n: QuorumConfig(n, _majority(n), _majority(n),
                                             sync_read_repair=True, sloppy=True),
@@ -133,8 +167,8 @@ PROTOCOLS: dict[str, Protocol] = {p.name: p for p in [
 ]}
 
 
-def get_protocol(name: str) -> Protocol:
-    """The :class:`Protocol` called ``name``; a clear error for any other name."""
+def get_protocol(name: str) -> ProtocolSpec:
+    """The :class:`ProtocolSpec` called ``name``; a clear error for any other name."""
     if not isinstance(name, str) or name not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, "
                          f"got {name!r}")
@@ -142,14 +176,19 @@ def get_protocol(name: str) -> Protocol:
 
 
 def deploy(protocol: str, net: Network, plans: Mapping[str, Plan],
-           num_replicas: int = 3) -> list[Operation]:
+           num_replicas: int = 3, *, retry: float | None = None,
+           control_link: Link | None = None) -> list[Operation]:
     """Build the named protocol on ``net`` with one client per entry of ``plans``.
 
     ``plans`` maps a client id to its ``[(delay, input), ...]`` plan; every
     client records into the returned history, which fills as ``net`` runs.
-    The servers are ``r0 .. r{num_replicas-1}`` (see the module docstring).
+    The servers are ``r0 .. r{num_replicas-1}`` (plus ``m``, the master, for
+    the configured protocols); the clients are ``net.nodes[client_id]``.
+    ``retry`` and ``control_link`` are :class:`DeployOptions`.
     """
-    deployment = get_protocol(protocol).build(net, list(plans), num_replicas)
+    options = DeployOptions(retry, control_link)
+    deployment = get_protocol(protocol).build(net, list(plans), num_replicas,
+                                              options)
     history: list[Operation] = []
     net.add(*(deployment.make_client(cid, plan, history)
               for cid, plan in plans.items()))
