@@ -1,4 +1,4 @@
-"""Rounds the real optimum sqrt((1 - sigma)/kappa) instead of comparing floor and ceiling."""
+"""Rounds the real optimum sqrt((1 - sigma)/kappa) instead of trying both neighbours."""
 # ---
 # jupyter:
 #   jupytext:
