@@ -69,3 +69,5 @@ def test_ring_misuse_is_reported(ray_runtime: object) -> None:
             ring.load([np.zeros(3)], wire=0.1)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="worker_counts"):
         measure_step_times((2, 2), 0.0, 10)
+    with pytest.raises(TypeError, match="one_host"):
+        RingAllreduce(2, one_host="yes")  # type: ignore[arg-type]

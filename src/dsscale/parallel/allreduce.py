@@ -135,6 +135,11 @@ class _RingWorker:
     def result(self) -> NDArray[np.float64]:
         return self.gradient
 
+    def node_id(self) -> str:
+        import ray
+
+        return str(ray.get_runtime_context().get_node_id())
+
     def _slot(self, epoch: int, step: int) -> asyncio.Future[Any]:
         key = (epoch, step)
         if key not in self.inbox:
@@ -179,6 +184,10 @@ class _RingWorker:
 class RingAllreduce:
     """A pool of ring workers on Ray; ``with RingAllreduce(4) as ring: ...``.
 
+    ``one_host=True`` places every worker on one node, which an
+    :class:`EmulatedWire` needs; on a cluster without it, the workers spread
+    over the nodes and the chunks cross the real network.
+
     ``load`` gives the first ``len(gradients)`` workers one gradient each and
     closes the ring over them, with an optional :class:`EmulatedWire`;
     ``step`` runs one data-parallel step on that ring and returns its wall
@@ -188,12 +197,17 @@ class RingAllreduce:
     runs) and the actors are killed on exit.
     """
 
-    def __init__(self, num_workers: int, *, address: str | None = None) -> None:
+    def __init__(self, num_workers: int, *, one_host: bool = False,
+                 address: str | None = None) -> None:
         self.num_workers = check_int("num_workers", num_workers, 1)
+        if not isinstance(one_host, bool):
+            raise TypeError(f"one_host must be a bool, got {type(one_host).__name__}")
+        self.one_host = one_host
         self.address = address
         self.active = 0
         self.steps = 0
         self._actors: list[Any] = []
+        self._nodes: list[str] = []
         self._session: Any = None
 
     def __enter__(self) -> RingAllreduce:
@@ -202,9 +216,20 @@ class RingAllreduce:
 
         self._session = ray_session(self.address)
         self._session.__enter__()
-        worker = ray.remote(num_cpus=0)(_RingWorker)
-        self._actors = [worker.remote() for _ in range(self.num_workers)]
-        ray.get([a.result.remote() for a in self._actors])    # started and ready
+        worker: Any = ray.remote(num_cpus=0)(_RingWorker)
+        first = worker.remote()
+        if self.one_host:
+            # pin the others to the first one's node (an emulated wire compares
+            # monotonic clocks, which only one host shares)
+            from ray.util.scheduling_strategies import (
+                NodeAffinitySchedulingStrategy,
+            )
+
+            here = NodeAffinitySchedulingStrategy(ray.get(first.node_id.remote()),
+                                                  soft=False)
+            worker = worker.options(scheduling_strategy=here)
+        self._actors = [first] + [worker.remote() for _ in range(self.num_workers - 1)]
+        self._nodes = ray.get([a.node_id.remote() for a in self._actors])
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -239,6 +264,10 @@ class RingAllreduce:
         if wire is not None and not isinstance(wire, EmulatedWire):
             raise TypeError(f"wire must be an EmulatedWire or None, got "
                             f"{type(wire).__name__}")
+        if wire is not None and len(set(self._nodes[:n])) > 1:
+            raise RuntimeError("an EmulatedWire needs every worker on one host (it "
+                               "compares monotonic clocks): RingAllreduce(..., "
+                               "one_host=True)")
         self.active = n
         ring = self._actors[:n]
         ray.get([a.configure.remote(r, n, ring[(r + 1) % n], wire)
@@ -329,7 +358,8 @@ def measure_step_times(worker_counts: Sequence[int], compute_seconds: float,
     grads = {n: _gradients(n, num_elements, gen) for n in counts}
     samples: dict[int, list[float]] = {n: [] for n in counts}
     if ring is None:
-        with RingAllreduce(max(counts), address=address) as own:
+        with RingAllreduce(max(counts), one_host=wire is not None,
+                           address=address) as own:
             return measure_step_times(counts, total, num_elements, wire=wire,
                                       repeats=repeats, rng=gen, ring=own)
     if ring.num_workers < max(counts):
