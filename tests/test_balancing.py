@@ -106,3 +106,19 @@ def test_bad_input() -> None:
         expected_max_load_one_choice(2)
     with pytest.raises(ValueError, match="latency sampler"):
         simulate_fanout(3, 10, lambda rng, size: np.zeros(3), rng=0)
+
+
+def test_fluid_tails_are_poisson_for_one_choice_and_doubly_exponential_for_two():
+    import math
+
+    from dsscale.balancing import d_choice_tail_fractions
+
+    one = d_choice_tail_fractions(1, 8)
+    poisson_tail = [1 - sum(math.exp(-1) / math.factorial(j) for j in range(i))
+                    for i in range(9)]
+    assert one == pytest.approx(poisson_tail, abs=1e-9)
+    two = d_choice_tail_fractions(2, 6)
+    # s_{i+1} <= s_i^2 for d = 2 (each level needs both choices at the level below)
+    assert np.all(two[2:] <= two[1:-1] ** 2 + 1e-12) and two[4] < 1e-4
+    with pytest.raises(ValueError, match="d must be >= 1"):
+        d_choice_tail_fractions(0)

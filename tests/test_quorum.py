@@ -114,3 +114,15 @@ def test_type_errors():
         pbs_stale_probability(3, 1.5, 1)
     with pytest.raises(TypeError, match="rng"):
         simulate_pbs(3, 1, 1, 10, rng="seed")
+
+
+def test_simulated_availability_agrees_with_the_binomial_tail():
+    from dsscale.quorum import simulate_quorum_availability
+
+    trials = 200_000
+    for n, k, p in [(3, 2, 0.1), (5, 3, 0.3), (4, 4, 0.2)]:
+        exact = quorum_availability(n, k, p)
+        se = np.sqrt(exact * (1 - exact) / trials)
+        assert abs(simulate_quorum_availability(n, k, p, trials, rng=7) - exact) < 4 * se
+    with pytest.raises(ValueError, match="quorum_size must be in 1..num_nodes"):
+        simulate_quorum_availability(3, 4, 0.1, 10, rng=1)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from dsscale.timing import best_time
+from dsscale.timing import best_time, timed
 
 
 def test_best_time_calls_fn_repeats_times_and_keeps_the_minimum():
@@ -16,3 +16,10 @@ def test_best_time_calls_fn_repeats_times_and_keeps_the_minimum():
 def test_best_time_rejects_zero_repeats():
     with pytest.raises(ValueError, match="repeats"):
         best_time(lambda: None, 0)
+
+
+def test_timed_reads_the_clock_around_one_call():
+    readings = iter([3.0, 3.5])
+    calls = []
+    assert timed(lambda: calls.append(1), clock=lambda: next(readings)) == 0.5
+    assert calls == [1]

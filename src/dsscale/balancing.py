@@ -121,6 +121,37 @@ def expected_max_load_d_choices(n: int, d: int) -> float:
     return math.log(math.log(n)) / math.log(d)
 
 
+def d_choice_tail_fractions(d: int, levels: int = 12) -> NDArray[np.float64]:
+    r"""Fraction of bins with load at least ``i`` after ``n`` balls into ``n`` bins
+    with ``d`` choices, in the large-``n`` (fluid) limit, for ``i = 0 .. levels``.
+
+    Mitzenmacher's differential equations for the tails :math:`s_i(t)` as
+    :math:`t n` balls have been placed, integrated to :math:`t = 1`:
+
+    .. math:: \frac{ds_i}{dt} = s_{i-1}^{\,d} - s_i^{\,d}, \quad s_0 \equiv 1,
+              \quad s_i(0) = 0.
+
+    For ``d = 1`` these are Poisson(1) tails; for ``d >= 2`` they fall doubly
+    exponentially in ``i``. References: M. Mitzenmacher, "The power of two
+    choices in randomized load balancing", IEEE TPDS 12(10), 2001.
+
+    >>> tails = d_choice_tail_fractions(1, 3)
+    >>> round(float(tails[1]), 6)  # P(Poisson(1) >= 1) = 1 - 1/e
+    0.632121
+    """
+    from scipy.integrate import solve_ivp
+
+    d = check_int("d", d, 1)
+    levels = check_int("levels", levels, 1)
+
+    def rhs(t: float, s: NDArray[np.float64]) -> NDArray[np.float64]:
+        padded = np.concatenate(([1.0], s))
+        return np.asarray(padded[:-1] ** d - padded[1:] ** d)
+
+    sol = solve_ivp(rhs, (0.0, 1.0), np.zeros(levels), rtol=1e-10, atol=1e-14)
+    return np.concatenate(([1.0], sol.y[:, -1]))
+
+
 def fanout_slow_probability(p_slow: ArrayLike, fanout: ArrayLike) -> Any:
     r"""Probability that a request fanned out to `fanout` servers waits on a slow one.
 

@@ -26,6 +26,7 @@ __all__ = [
     "pbs_stale_probability",
     "quorum_availability",
     "simulate_pbs",
+    "simulate_quorum_availability",
     "simulate_pbs_t_visibility",
     "zone_quorum_availability",
 ]
@@ -73,6 +74,26 @@ def quorum_availability(num_nodes: int, quorum_size: int,
     p = check_array("failure_probability", failure_probability, 0.0, 1.0)
     result = np.asarray(stats.binom.sf(k - 1, n, 1.0 - p), dtype=np.float64)
     return float(result) if result.ndim == 0 else result
+
+
+def simulate_quorum_availability(num_nodes: int, quorum_size: int,
+                                 failure_probability: float, trials: int,
+                                 rng: RNGLike) -> float:
+    """Monte Carlo estimate of :func:`quorum_availability`.
+
+    Each trial draws every node down independently with probability
+    ``failure_probability`` and counts the trial available if at least
+    ``quorum_size`` nodes are up. The estimate's standard error is
+    :math:`\\sqrt{A (1 - A) / \\text{trials}}`.
+    """
+    n = check_int("num_nodes", num_nodes, 1)
+    k = check_int("quorum_size", quorum_size)
+    if not 1 <= k <= n:
+        raise ValueError(f"quorum_size must be in 1..num_nodes ({n}), got {k}")
+    p = float(check_array("failure_probability", failure_probability, 0.0, 1.0))
+    trials = check_int("trials", trials, 1)
+    up = as_rng(rng).random((trials, n)) >= p
+    return float(np.mean(up.sum(axis=1) >= k))
 
 
 def pbs_stale_probability(replication_factor: int, read_quorum: int,

@@ -9,6 +9,18 @@ from typing import Any
 from dsscale._validate import check_int
 
 
+def timed(fn: Callable[[], Any], *,
+          clock: Callable[[], float] = time.perf_counter) -> float:
+    """Seconds taken by one call of ``fn``, read from ``clock``.
+
+    For comparisons that alternate two versions run by run (so that a change
+    in background load hits both alike) and summarise each by its median.
+    """
+    start = clock()
+    fn()
+    return clock() - start
+
+
 def best_time(fn: Callable[[], Any], repeats: int = 3, *,
               clock: Callable[[], float] = time.perf_counter) -> float:
     """Seconds taken by the fastest of ``repeats`` calls of ``fn``.
@@ -19,9 +31,4 @@ def best_time(fn: Callable[[], Any], repeats: int = 3, *,
     ``clock`` reads the time (tests pass a fake one).
     """
     repeats = check_int("repeats", repeats, minimum=1)
-    best = float("inf")
-    for _ in range(repeats):
-        start = clock()
-        fn()
-        best = min(best, clock() - start)
-    return best
+    return min(timed(fn, clock=clock) for _ in range(repeats))

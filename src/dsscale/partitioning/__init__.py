@@ -12,6 +12,7 @@ ones) except :class:`BoundedLoadRing`, which keeps per-node loads.
 
 from .base import Partitioner, ReplicatingPartitioner, node_token
 from .bounded import BoundedLoadRing
+from .fixed import FixedPartitions
 from .hashing import mix64, stable_hash, stable_hash_many, to_unit_interval
 from .jump import JumpHash, jump_hash, jump_hash_array
 from .maglev import Maglev, is_prime
@@ -30,6 +31,7 @@ from .ring import HashRing
 
 __all__ = [
     "BoundedLoadRing",
+    "FixedPartitions",
     "HashRing",
     "JumpHash",
     "Maglev",
