@@ -1,5 +1,6 @@
 # make book   - create .venv, install everything, build the executed HTML book
-# make test   - same bootstrap, then the whole test suite (includes the book build)
+# make test   - same bootstrap, then lint and the whole test suite (includes the book build)
+# make lint   - ruff, mypy --strict and the docstring examples, at zero findings
 # make grade  - grade your exercises (CHAPTER=ch01 to pick one)
 # make bench  - side-by-side performance ratios
 # make campaign - 1000-seed fault campaigns: safe protocols pass, unsafe ones are caught
@@ -10,11 +11,12 @@ STAMP  := $(VENV)/.dsscale-installed
 export RAY_USAGE_STATS_ENABLED ?= 0
 export PIP_DISABLE_PIP_VERSION_CHECK ?= 1
 
-.PHONY: book test test-fast grade exercises bench campaign clean
+.PHONY: book test test-fast lint grade exercises bench campaign clean
 
 SAFE_PROTOCOLS   := pb-sync chain abd quorum
 UNSAFE_PROTOCOLS := pb-async abd-no-writeback quorum-partial quorum-sloppy
 SEEDS ?= 1000
+LINT_PATHS ?= src tests benchmarks
 WORKLOAD ?= unique
 REPLICAS ?= 3
 CAMPAIGN_ARGS = --seeds $(SEEDS) --workload $(WORKLOAD) --replicas $(REPLICAS)
@@ -32,8 +34,15 @@ book: $(STAMP)
 	@echo "The book is built. Open it (no network needed):"
 	@echo "    file://$(CURDIR)/_build/html/index.html"
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest
+
+# ruff (the configured rules), mypy --strict on the package, and every
+# docstring example, each at zero findings
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/mypy --strict src/dsscale
+	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules src/dsscale
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not book and not browser and not ray and not slow"

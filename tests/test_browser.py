@@ -77,7 +77,8 @@ def test_page_renders_offline(built_book, browser, page_path):
     page.route("**/*", offline)
     page.goto(target.as_uri(), wait_until="load")
     page.wait_for_function(
-        "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000)
+        "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+        timeout=30_000)
     page.evaluate("() => MathJax.startup.promise")
     typeset = page.locator("mjx-container").count()
     math_nodes = page.locator(".math").count()  # what Sphinx marked as math

@@ -17,7 +17,8 @@ from dsscale.consistency import (
 )
 
 
-def put(client: str, value: object, call: float, ret: float, key: str = "x") -> Operation:
+def put(client: str, value: object, call: float, ret: float,
+        key: str = "x") -> Operation:
     return Operation(client, ("put", key, value), call, None, ret)
 
 

@@ -80,7 +80,8 @@ class ValueDedupReplica(PBReplica):
             return
 
 
-def test_repeated_values_catch_a_replica_that_deduplicates_by_value(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_repeated_values_catch_a_replica_that_deduplicates_by_value(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     bad = ProtocolSpec("pb-value-dedup", True, "mutant",
                    _configured(ValueDedupReplica, PBClient, sync=True))
     monkeypatch.setitem(PROTOCOLS, bad.name, bad)

@@ -68,7 +68,8 @@ def test_a_planted_wrong_solution_loses_exactly_that_exercise(tmp_path):
     path = student / "ex01_amdahl.py"
     text = path.read_text()
     # the classic slip: treat p as the serial fraction
-    wrong = text.replace("s = 1.0 / ((1.0 - p) + p / n)", "s = 1.0 / (p + (1.0 - p) / n)")
+    wrong = text.replace("s = 1.0 / ((1.0 - p) + p / n)",
+                         "s = 1.0 / (p + (1.0 - p) / n)")
     wrong = wrong.replace("1.0 / (1.0 - p)", "1.0 / p")
     assert wrong != text
     path.write_text(wrong)

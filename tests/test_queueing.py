@@ -35,7 +35,8 @@ def test_mm1_closed_forms():
     assert mm1_response_time(0.9, 1.0) == pytest.approx(10.0)
     assert mm1_number_in_system(0.9, 1.0) == pytest.approx(9.0)
     # Little: L = lambda W
-    assert mm1_number_in_system(0.5, 2.0) == pytest.approx(0.5 * mm1_response_time(0.5, 2.0))
+    little = 0.5 * mm1_response_time(0.5, 2.0)  # L = lambda W
+    assert mm1_number_in_system(0.5, 2.0) == pytest.approx(little)
     # p99 = ln(100) / (mu - lambda)
     assert mm1_response_quantile(0.5, 1.0, 0.99) == pytest.approx(math.log(100) / 0.5)
     assert utilization(3.0, 2.0, servers=2) == pytest.approx(0.75)
@@ -75,7 +76,8 @@ def test_erlang_c_is_a_probability_and_pooling_helps(c, rho):
 
 
 def test_mg1_matches_mm1_for_exponential_service():
-    assert mg1_response_time(0.6, 1.0, 1.0) == pytest.approx(mm1_response_time(0.6, 1.0))
+    mm1 = mm1_response_time(0.6, 1.0)
+    assert mg1_response_time(0.6, 1.0, 1.0) == pytest.approx(mm1)
     # constant service halves the queueing delay
     wq_exp = mm1_response_time(0.6, 1.0) - 1.0
     assert mg1_response_time(0.6, 1.0, 0.0) - 1.0 == pytest.approx(wq_exp / 2)

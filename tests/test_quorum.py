@@ -96,9 +96,11 @@ def test_t_visibility_decreases_and_strict_quorums_are_fresh():
      r"write_quorum must be in 1..replication_factor \(3\), got 0"),
     (lambda: pbs_stale_probability(0, 1, 1), "replication_factor must be >= 1"),
     (lambda: pbs_k_staleness_probability(3, 1, 1, 0), "versions must be >= 1"),
-    (lambda: quorum_availability(3, 4, 0.1), r"quorum_size must be in 1..num_nodes \(3\), got 4"),
+    (lambda: quorum_availability(3, 4, 0.1),
+     r"quorum_size must be in 1..num_nodes \(3\), got 4"),
     (lambda: quorum_availability(3, 2, 1.5), "failure_probability must be in"),
-    (lambda: quorum_availability(3, 2, [0.1, np.nan]), "failure_probability must not contain nan"),
+    (lambda: quorum_availability(3, 2, [0.1, np.nan]),
+     "failure_probability must not contain nan"),
     (lambda: simulate_pbs(3, 1, 1, 0, rng=1), "trials must be >= 1"),
     (lambda: simulate_pbs_t_visibility(3, 1, 1, -1.0, 10, rng=1), "wait must be"),
     (lambda: simulate_pbs_t_visibility(3, 1, 1, 0.0, 10, rng=1, ack_mean=0),
@@ -123,6 +125,7 @@ def test_simulated_availability_agrees_with_the_binomial_tail():
     for n, k, p in [(3, 2, 0.1), (5, 3, 0.3), (4, 4, 0.2)]:
         exact = quorum_availability(n, k, p)
         se = np.sqrt(exact * (1 - exact) / trials)
-        assert abs(simulate_quorum_availability(n, k, p, trials, rng=7) - exact) < 4 * se
+        estimate = simulate_quorum_availability(n, k, p, trials, rng=7)
+        assert abs(estimate - exact) < 4 * se
     with pytest.raises(ValueError, match="quorum_size must be in 1..num_nodes"):
         simulate_quorum_availability(3, 4, 0.1, 10, rng=1)

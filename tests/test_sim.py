@@ -107,7 +107,8 @@ def test_partition_blocks_both_ways_block_is_one_way_and_heal_restores() -> None
     a.on_start()
     net.run_until_idle()
     assert sorted(a.received) == list(range(10))
-    assert [e.kind for e in net.trace if e.kind in ("block", "heal")] == ["block", "heal"]
+    kinds = [e.kind for e in net.trace if e.kind in ("block", "heal")]
+    assert kinds == ["block", "heal"]
 
 
 def test_random_delays_reorder_but_fifo_links_do_not() -> None:

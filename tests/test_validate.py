@@ -9,7 +9,8 @@ from dsscale._validate import as_rng, check_array, check_float, check_int, check
 
 
 def test_integers_are_printed_as_integers() -> None:
-    with pytest.raises(ValueError, match=r"^x must be in \[1, 2147483647\], got 2147483648$"):
+    message = r"^x must be in \[1, 2147483647\], got 2147483648$"
+    with pytest.raises(ValueError, match=message):
         check_int("x", 2**31, 1, 2**31 - 1)
     with pytest.raises(ValueError, match=r"^y must be >= 0.25, got 0.125$"):
         check_float("y", 0.125, 0.25)
@@ -30,7 +31,8 @@ def test_strict_bounds_report_the_offending_values() -> None:
 def test_one_quorum_check_with_one_message() -> None:
     assert check_quorums(5, 3, 3) == (5, 3, 3)
     with pytest.raises(ValueError,
-                       match=r"^write_quorum must be in 1..replication_factor \(3\), got 5$"):
+                       match=r"^write_quorum must be in 1..replication_factor "
+                             r"\(3\), got 5$"):
         check_quorums(3, 2, 5)
     with pytest.raises(ValueError, match=r"^read_quorum must be in"):
         check_quorums(3, 0, 2)

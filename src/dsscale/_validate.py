@@ -46,7 +46,8 @@ def as_seed(rng: RNGLike, name: str = "rng") -> int:
     return int(as_rng(rng, name).integers(2**63))
 
 
-def spawn_seeds(rng: RNGLike, count: int, name: str = "rng") -> list[np.random.SeedSequence]:
+def spawn_seeds(rng: RNGLike, count: int,
+                name: str = "rng") -> list[np.random.SeedSequence]:
     """``count`` independent child seed sequences of ``rng``, one per task.
 
     For an int seed ``s`` these are ``SeedSequence(s).spawn(count)``: the same
@@ -64,9 +65,9 @@ def check_int(name: str, value: Any, minimum: int | None = None,
     """Return ``value`` as an int after checking it is an integer in range."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-    value = int(value)
-    _check_range(name, value, minimum, maximum)
-    return value
+    result = int(value)
+    _check_range(name, result, minimum, maximum)
+    return result
 
 
 def check_float(name: str, value: Any, minimum: float | None = None,
@@ -78,16 +79,17 @@ def check_float(name: str, value: Any, minimum: float | None = None,
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
-    if math.isnan(value):
+    result = float(value)
+    if math.isnan(result):
         raise ValueError(f"{name} must be a number, got nan")
-    _check_range(name, value, minimum, maximum, strict_min, strict_max)
-    return value
+    _check_range(name, result, minimum, maximum, strict_min, strict_max)
+    return result
 
 
 def check_array(name: str, values: ArrayLike, minimum: float | None = None,
                 maximum: float | None = None, *, strict_min: bool = False,
-                strict_max: bool = False, allow_inf: bool = False) -> NDArray[np.float64]:
+                strict_max: bool = False,
+                allow_inf: bool = False) -> NDArray[np.float64]:
     """Return ``values`` as a float array whose every element is in range."""
     try:
         arr = np.asarray(values, dtype=np.float64)
@@ -102,7 +104,7 @@ def check_array(name: str, values: ArrayLike, minimum: float | None = None,
     return arr
 
 
-def _fmt(x: float) -> str:
+def _fmt(x: float | numbers.Real) -> str:
     """A bound or value as people write it: 2147483648, not 2.14748e+09."""
     if isinstance(x, numbers.Integral):
         return str(int(x))
@@ -129,9 +131,11 @@ def _check_range(name: str, value: Any, minimum: float | None,
     elif minimum is not None:
         allowed = (">" if strict_min else ">=") + f" {_fmt(minimum)}"
     else:
+        assert maximum is not None
         allowed = ("<" if strict_max else "<=") + f" {_fmt(maximum)}"
     if arr.ndim == 0:
-        shown = _fmt(arr.item()) if isinstance(arr.item(), numbers.Real) else repr(value)
+        item = arr.item()
+        shown = _fmt(item) if isinstance(item, numbers.Real) else repr(value)
     else:
         bad = arr[too_low if np.any(too_low) else too_high][:3]
         shown = "[" + ", ".join(_fmt(v) for v in bad.tolist()) + "]"

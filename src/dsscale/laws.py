@@ -24,7 +24,7 @@ def _out(x: NDArray[np.float64]) -> FloatOrArray:
 
 
 def amdahl_speedup(parallel_fraction: ArrayLike, workers: ArrayLike) -> FloatOrArray:
-    r"""Speedup of a fixed-size job whose fraction ``p`` parallelises over ``n`` workers.
+    r"""Speedup of a fixed-size job whose fraction ``p`` runs on ``n`` workers.
 
     .. math:: S(n) = \frac{1}{(1 - p) + p / n}
 
@@ -129,7 +129,8 @@ class USLFit:
     @property
     def residuals(self) -> NDArray[np.float64]:
         """Measured minus fitted throughput at the measured points."""
-        return self.throughput - np.asarray(self.predict(self.n))
+        return np.asarray(self.throughput - np.asarray(self.predict(self.n)),
+                          dtype=np.float64)
 
     @property
     def r_squared(self) -> float:
@@ -179,7 +180,8 @@ def fit_usl(n: ArrayLike, throughput: ArrayLike) -> USLFit:
 
     def resid(theta: NDArray[np.float64]) -> NDArray[np.float64]:
         lam, s, k = theta
-        return lam * x / (1.0 + s * (x - 1.0) + k * x * (x - 1.0)) - y
+        return np.asarray(lam * x / (1.0 + s * (x - 1.0) + k * x * (x - 1.0)) - y,
+                          dtype=np.float64)
 
     best = None
     for s0, k0 in ((0.01, 1e-4), (0.1, 1e-3), (0.5, 1e-2)):
@@ -207,7 +209,7 @@ def fit_amdahl(workers: ArrayLike, speedup: ArrayLike) -> float:
 
     def resid(theta: NDArray[np.float64]) -> NDArray[np.float64]:
         p = theta[0]
-        return 1.0 / ((1.0 - p) + p / x) - y
+        return np.asarray(1.0 / ((1.0 - p) + p / x) - y, dtype=np.float64)
 
     sol = least_squares(resid, x0=[0.9], bounds=([0.0], [1.0]), method="trf")
     return float(sol.x[0])

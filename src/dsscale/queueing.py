@@ -44,11 +44,13 @@ def littles_law(arrival_rate: ArrayLike | None = None,
         raise ValueError("give exactly two of arrival_rate, time_in_system, "
                          f"number_in_system; got {sum(given)}")
     if number_in_system is None:
+        assert arrival_rate is not None and time_in_system is not None
         lam = check_array("arrival_rate", arrival_rate, 0.0)
         w = check_array("time_in_system", time_in_system, 0.0)
         return _out(lam * w)
     big_l = check_array("number_in_system", number_in_system, 0.0)
     if time_in_system is None:
+        assert arrival_rate is not None
         lam = check_array("arrival_rate", arrival_rate, 0.0, strict_min=True)
         return _out(big_l / lam)
     w = check_array("time_in_system", time_in_system, 0.0, strict_min=True)
@@ -88,7 +90,8 @@ def mm1_response_time(arrival_rate: ArrayLike, service_rate: ArrayLike) -> Float
     return _out(1.0 / (mu - lam))
 
 
-def mm1_number_in_system(arrival_rate: ArrayLike, service_rate: ArrayLike) -> FloatOrArray:
+def mm1_number_in_system(arrival_rate: ArrayLike,
+                         service_rate: ArrayLike) -> FloatOrArray:
     r"""Mean number in an M/M/1 system, :math:`L = \rho / (1 - \rho)`."""
     lam, mu = _rates(arrival_rate, service_rate)
     rho = lam / mu
@@ -110,7 +113,8 @@ def mm1_response_quantile(arrival_rate: ArrayLike, service_rate: ArrayLike,
     return _out(-np.log1p(-qq) / (mu - lam))
 
 
-def erlang_c(servers: int, arrival_rate: ArrayLike, service_rate: ArrayLike) -> FloatOrArray:
+def erlang_c(servers: int, arrival_rate: ArrayLike,
+             service_rate: ArrayLike) -> FloatOrArray:
     r"""Probability that an arrival must wait in an M/M/c queue (Erlang C).
 
     With offered load :math:`a = \lambda/\mu` and :math:`\rho = a/c`,
@@ -165,7 +169,10 @@ def erlang_b(servers: int, arrival_rate: ArrayLike,
 
 def mmc_wait_time(servers: int, arrival_rate: ArrayLike,
                   service_rate: ArrayLike) -> FloatOrArray:
-    r"""Mean time an M/M/c arrival waits before service, :math:`W_q = C/(c\mu - \lambda)`."""
+    r"""Mean time an M/M/c arrival waits before service.
+
+    .. math:: W_q = \frac{C}{c\mu - \lambda}
+    """
     c = check_int("servers", servers, 1)
     lam, mu = _rates(arrival_rate, service_rate, c)
     return _out(np.asarray(erlang_c(c, lam, mu)) / (c * mu - lam))
@@ -273,7 +280,8 @@ class QueueSimulation:
 
 def simulate_queue(arrival_rate: float, service_rate: float, *, servers: int = 1,
                    num_customers: int = 100_000, warmup: int = 1_000,
-                   service: str = "exponential", rng: RNGLike = None) -> QueueSimulation:
+                   service: str = "exponential",
+                   rng: RNGLike = None) -> QueueSimulation:
     """Simulate a FCFS queue with Poisson arrivals and ``servers`` identical servers.
 
     ``service`` is ``"exponential"`` (M/M/c) or ``"deterministic"`` (M/D/c, every
@@ -302,7 +310,8 @@ def simulate_queue(arrival_rate: float, service_rate: float, *, servers: int = 1
         services = np.full(total, 1.0 / mu)
     waits = np.empty(total)
     free_at = [0.0] * c  # heap of the times each server next becomes free
-    for i, (t, s) in enumerate(zip(arrivals.tolist(), services.tolist())):
+    for i, (t, s) in enumerate(zip(arrivals.tolist(), services.tolist(),
+                                   strict=True)):
         start = max(t, free_at[0])
         waits[i] = start - t
         heapq.heapreplace(free_at, start + s)

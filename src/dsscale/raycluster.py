@@ -107,7 +107,8 @@ def local_cluster(num_cpus: int = 2, start_limit: float = 90.0,
                    and b"Ray runtime started" in log.read_bytes()):
             if proc.poll() is not None or time.monotonic() > deadline:
                 tail = log.read_text(errors="replace")[-2000:]
-                raise ConnectionError(f"ray start did not come up on port {port}:\n{tail}")
+                raise ConnectionError(
+                    f"ray start did not come up on port {port}:\n{tail}")
             time.sleep(0.5)
         yield dict(env, RAY_ADDRESS=f"127.0.0.1:{port}")
     finally:

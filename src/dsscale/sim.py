@@ -118,7 +118,8 @@ class Event(NamedTuple):
     def __str__(self) -> str:
         what = self.message if isinstance(self.message, str) else repr(self.message)
         extra = f"  ({self.detail})" if self.detail else ""
-        return f"{self.time:10.4f}  {self.kind:<9} {self.src:>6} -> {self.dst:<6} {what}{extra}"
+        return (f"{self.time:10.4f}  {self.kind:<9} {self.src:>6} -> {self.dst:<6} "
+                f"{what}{extra}")
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ class Node:
         self._net.send(self.node_id, dst, msg)
 
     def set_timer(self, delay: float, action: Any) -> Timer:
-        """Fire ``action`` after ``delay``: a callable, or a message for ``on_<Msg>``."""
+        """Fire ``action`` after ``delay``: a callable, or a message for its handler."""
         return self._net.set_timer(self.node_id, delay, action)
 
     def __repr__(self) -> str:

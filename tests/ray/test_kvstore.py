@@ -163,7 +163,8 @@ def test_read_repair_fixes_the_replicas_behind(ray_runtime: object) -> None:
 
 
 def test_store_arguments_are_checked(ray_runtime: object) -> None:
-    with pytest.raises(ValueError, match=r"write_quorum must be in 1..replication_factor \(3\), got 4"):
+    message = r"write_quorum must be in 1..replication_factor \(3\), got 4"
+    with pytest.raises(ValueError, match=message):
         KVStore(1, 3, 2, 4)
     with pytest.raises(ValueError, match="timeout"):
         KVStore(1, timeout=0.0)

@@ -319,9 +319,8 @@ def search_partitions(parts: Sequence[Sequence[Operation]], model: Model,
     """
     outcomes: list[Outcome | None] = [None] * len(parts)
     if len(parts) == 1:  # nothing to interleave
-        outcomes[0] = search(parts[0], model, deadline)
-        status = outcomes[0].status
-        return status, (None if status == "ok" else 0), outcomes
+        only = search(parts[0], model, deadline)
+        return only.status, (None if only.status == "ok" else 0), [only]
     searches = {i: Search(part, model) for i, part in enumerate(parts)}
     undecided = sorted(searches, key=lambda i: len(parts[i]))
     budget = FIRST_ROUND

@@ -27,7 +27,7 @@ from dsscale.consistency import CheckResult, Operation
 from dsscale.faults.plan import FaultPlan, schedule_faults
 from dsscale.faults.properties import Violation, check_history
 from dsscale.replication.client import WORKLOAD_SHAPES, Workload, workload_shape
-from dsscale.replication.protocols import Deployment, get_protocol
+from dsscale.replication.protocols import Deployment, DeployOptions, get_protocol
 from dsscale.sim import ExponentialDelay, Link, Network
 
 __all__ = ["CampaignSummary", "SeedResult", "replay", "run_campaign", "run_seed"]
@@ -71,7 +71,7 @@ def run_seed(protocol: str, seed: int, *, workload: Workload | str | None = None
     history: list[Operation] = []
     readers = [f"final{k}.{attempt}" for k in range(len(workload.keys))
                for attempt in range(3)]
-    dep = spec.build(net, list(plans) + readers, num_replicas)
+    dep = spec.build(net, list(plans) + readers, num_replicas, DeployOptions())
     clients = [dep.make_client(cid, plan, history) for cid, plan in plans.items()]
     net.add(*clients)
     active = [True]

@@ -21,4 +21,5 @@ from dsscale.grading.checks import (
     registered_checks,
 )
 
-__all__ = ["Check", "assert_close", "assert_equal", "assert_raises", "check", "registered_checks"]
+__all__ = ["Check", "assert_close", "assert_equal", "assert_raises", "check",
+           "registered_checks"]

@@ -70,10 +70,12 @@ def register(subparsers: Any) -> None:
     g.add_argument("--tasks-per-worker", default="4", metavar="N",
                    help="tasks per worker at the largest k (default 4)")
     k = p.add_argument_group("kv")
-    k.add_argument("--replication-factor", default="3", metavar="N", help="N (default 3)")
+    k.add_argument("--replication-factor", default="3", metavar="N",
+                   help="N (default 3)")
     k.add_argument("--read-quorum", default="2", metavar="R", help="R (default 2)")
     k.add_argument("--write-quorum", default="2", metavar="W", help="W (default 2)")
-    k.add_argument("--clients", default="4", metavar="C", help="concurrent clients (default 4)")
+    k.add_argument("--clients", default="4", metavar="C",
+                   help="concurrent clients (default 4)")
     k.add_argument("--no-kill", action="store_true",
                    help="do not kill a replica during the run")
     p.set_defaults(func=run_demo)

@@ -65,13 +65,11 @@ def check_nodes(nodes: Sequence[Hashable], *, hashed: bool = True) -> tuple[Any,
     if not nodes:
         raise ValueError("nodes must contain at least 1 node, got 0")
     ids: list[Hashable] = [node_token(n) for n in nodes] if hashed else list(nodes)
-    if len(set(ids)) != len(ids):
-        seen: set[Hashable] = set()
-        for node, ident in zip(nodes, ids, strict=True):
-            if ident in seen:
-                break
-            seen.add(ident)
-        raise ValueError(f"nodes must be distinct, got duplicate node {node!r}")
+    seen: set[Hashable] = set()
+    for node, ident in zip(nodes, ids, strict=True):
+        if ident in seen:
+            raise ValueError(f"nodes must be distinct, got duplicate node {node!r}")
+        seen.add(ident)
     return nodes
 
 

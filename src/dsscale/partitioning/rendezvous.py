@@ -70,7 +70,8 @@ class Rendezvous:
     Ties (probability about :math:`n^2 / 2^{64}`) go to the lower node index.
     """
 
-    def __init__(self, nodes: Sequence[NodeLabel], weights: ArrayLike | None = None) -> None:
+    def __init__(self, nodes: Sequence[NodeLabel],
+                 weights: ArrayLike | None = None) -> None:
         self._nodes: tuple[NodeLabel, ...] = check_nodes(nodes)
         self._weights = None if weights is None else check_weights(
             weights, len(self._nodes))

@@ -109,7 +109,7 @@ class ChainReplica(ConfiguredReplica):
 
     def _commit_all(self) -> None:
         """As tail, everything I hold is committed: answer and acknowledge it."""
-        for key, value, client, req_id in self.sent.values():
+        for _key, _value, client, req_id in self.sent.values():
             self.send(client, Reply(req_id, None))
         self.sent = {}
         pred, _ = self._position()

@@ -83,7 +83,8 @@ class Workload:
         """Whether every write carries a value no other write carries."""
         return self.value_pool is None
 
-    def generate(self, rnd: random.Random) -> dict[str, list[tuple[float, tuple[Any, ...]]]]:
+    def generate(self, rnd: random.Random
+                 ) -> dict[str, list[tuple[float, tuple[Any, ...]]]]:
         """Plan ``client id -> [(think time, input), ...]`` from ``rnd``."""
         plans: dict[str, list[tuple[float, tuple[Any, ...]]]] = {}
         for c in range(self.num_clients):
@@ -156,7 +157,9 @@ class Client(Node):
 
     @property
     def process_id(self) -> str:
-        return self.node_id if not self.incarnation else f"{self.node_id}'{self.incarnation}"
+        if not self.incarnation:
+            return self.node_id
+        return f"{self.node_id}'{self.incarnation}"
 
     def on_start(self) -> None:
         self._schedule_next()

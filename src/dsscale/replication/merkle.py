@@ -168,7 +168,7 @@ class AntiEntropyReplica(Node):
 
     def on_MerkleHashes(self, src: str, msg: MerkleHashes) -> None:
         tree = self.tree()
-        differing = tuple(i for i, h in zip(msg.indices, msg.hashes)
+        differing = tuple(i for i, h in zip(msg.indices, msg.hashes, strict=True)
                           if tree.hash_at(msg.level, i) != h)
         if not differing:
             return
@@ -180,7 +180,8 @@ class AntiEntropyReplica(Node):
 
     def _send_items(self, dst: str, buckets: tuple[int, ...], reply: bool) -> None:
         tree = self.tree()
-        items = tuple(sorted((k, v) for b in buckets for k, v in tree.buckets[b].items()))
+        items = tuple(sorted((k, v) for b in buckets
+                             for k, v in tree.buckets[b].items()))
         self.items_sent += len(items)
         self.send(dst, BucketItems(buckets, items, reply))
 

@@ -71,8 +71,10 @@ def store_if_newer(data: dict[K, tuple[Tag, Any]], key: K, tag: Tag,
     """Keep ``(tag, value)`` for ``key`` if ``tag`` beats the stored one.
 
     >>> data = {}
-    >>> store_if_newer(data, "x", (1, "a"), "v"), store_if_newer(data, "x", (1, "a"), "v")
-    (True, False)
+    >>> store_if_newer(data, "x", (1, "a"), "v")
+    True
+    >>> store_if_newer(data, "x", (1, "a"), "v")  # a duplicate: no change
+    False
     """
     if tag > data.get(key, (ZERO, None))[0]:
         data[key] = (tag, value)

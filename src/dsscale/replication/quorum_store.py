@@ -85,7 +85,7 @@ def preference_list(key: str, nodes: Sequence[str],
     """
     nodes = tuple(nodes)
     check_int("replication_factor", replication_factor, 1, len(nodes))
-    return tuple(_ring(nodes).nodes_for(key, len(nodes)))
+    return tuple(str(node) for node in _ring(nodes).nodes_for(key, len(nodes)))
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,6 @@
 # Grade with `dsscale grade ch05`.
 
 # %%
-import math  # solution-only
 
 
 def delay_loop(gain, delay, num_steps, initial=1.0):

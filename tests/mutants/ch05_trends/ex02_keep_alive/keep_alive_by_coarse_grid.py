@@ -34,8 +34,6 @@
 # %%
 import math  # solution-only
 
-from scipy.optimize import brentq  # solution-only
-
 
 def _check_mixture(weights, rates):
     if len(weights) == 0 or len(weights) != len(rates):
