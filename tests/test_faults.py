@@ -11,7 +11,8 @@ from dsscale.cli import main
 from dsscale.consistency import KVModel, Operation, check_linearizable, shrink_history
 from dsscale.faults import FaultPlan, lost_writes, replay, run_campaign, run_seed
 from dsscale.replication.client import WORKLOAD_SHAPES, Workload, workload_shape
-from dsscale.replication.primary_backup import PBClient, PBReplica, Reply
+from dsscale.replication.pb_client import PBClient, Reply
+from dsscale.replication.primary_backup import PBReplica
 from dsscale.replication.protocols import PROTOCOLS, ProtocolSpec, _configured
 
 SAFE = ["pb-sync", "chain", "abd", "quorum"]

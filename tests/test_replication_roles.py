@@ -8,14 +8,8 @@ from dsscale.replication.abd import ABDReplica, Query, QueryReply, Store, StoreA
 from dsscale.replication.chain import Ack, ChainReplica, Update
 from dsscale.replication.client_table import ClientTable
 from dsscale.replication.config import Ping, Pong
-from dsscale.replication.primary_backup import (
-    PBReplica,
-    Replicate,
-    ReplicateAck,
-    Reply,
-    Request,
-    Sync,
-)
+from dsscale.replication.pb_client import Reply, Request
+from dsscale.replication.primary_backup import PBReplica, Replicate, ReplicateAck, Sync
 from dsscale.replication.quorum_store import (
     Handoff,
     HandoffAck,

@@ -8,9 +8,9 @@ import pytest
 from dsscale.parallel.allreduce import (
     EmulatedWire,
     RingAllreduce,
-    measure_step_times,
     ring_allreduce_serial,
 )
+from dsscale.parallel.allreduce_steps import measure_step_times
 from dsscale.training import data_parallel_step_seconds
 
 pytestmark = pytest.mark.ray

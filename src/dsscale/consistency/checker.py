@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from dsscale._validate import check_float
-from dsscale.consistency._search import (
+from dsscale.consistency._partitions import (
     partition_history,
     prune_history,
     search_partitions,

@@ -27,12 +27,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from dsscale._validate import check_float
-from dsscale.consistency._search import (
+from dsscale.consistency._partitions import (
     partition_history,
     prune_history,
-    search,
     search_partitions,
 )
+from dsscale.consistency._search import search
 from dsscale.consistency.history import Operation, as_history
 from dsscale.consistency.models import Model, check_model
 

@@ -36,7 +36,7 @@ from typing import Any
 
 from dsscale.replication.client_table import ClientTable
 from dsscale.replication.config import ConfiguredReplica
-from dsscale.replication.primary_backup import PBClient, Redirect, Reply, Request
+from dsscale.replication.pb_client import PBClient, Redirect, Reply, Request
 from dsscale.sim import Tick
 
 __all__ = ["Ack", "ChainClient", "ChainReplica", "Update"]
