@@ -70,3 +70,19 @@ def test_doc_links_point_at_pages_in_the_toc(page: Path) -> None:
         target = (page.parent / match.group(1)).resolve().relative_to(ROOT)
         line = text[:match.start()].count("\n") + 1
         assert str(target) in toc, f"{page.name}:{line}: {{doc}} to {target}"
+
+
+def test_references_parse_and_every_citation_has_an_entry() -> None:
+    from pybtex.database import parse_file
+
+    bib = ROOT / "book" / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    keys = re.findall(r"^@\w+\{([^,]+),", text, flags=re.M)
+    assert len(keys) == len(set(keys)), "duplicate BibTeX keys"
+    entries = parse_file(str(bib)).entries  # a syntax error raises here
+    assert set(entries) == set(keys)
+    missing = set()
+    for page in PAGES:
+        for group in re.findall(r"\{cite[pt]?\}`([^`]+)`", page.read_text("utf-8")):
+            missing |= {k.strip() for k in group.split(",")} - set(keys)
+    assert missing == set(), f"cited but not in references.bib: {sorted(missing)}"
