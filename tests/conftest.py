@@ -25,6 +25,18 @@ settings.load_profile("dsscale")
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``-n 2 --dist loadgroup``), keep every Ray test on one
+    worker, so that one Ray runtime serves them all (starting Ray costs seconds
+    and 700 MB), and the book and browser tests on one worker, so the book is
+    built once."""
+    for item in items:
+        if item.get_closest_marker("ray"):
+            item.add_marker(pytest.mark.xdist_group("ray"))
+        elif item.get_closest_marker("book") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("book"))
+
+
 @pytest.fixture(scope="session")
 def built_book() -> Path:
     """Build the whole book with -W (warnings are errors) and return its HTML dir.
