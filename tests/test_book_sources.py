@@ -86,3 +86,26 @@ def test_references_parse_and_every_citation_has_an_entry() -> None:
         for group in re.findall(r"\{cite[pt]?\}`([^`]+)`", page.read_text("utf-8")):
             missing |= {k.strip() for k in group.split(",")} - set(keys)
     assert missing == set(), f"cited but not in references.bib: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_exercise_in_the_text_has_a_solution(page: Path) -> None:
+    text = page.read_text(encoding="utf-8")
+    posed = re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", text)
+    solved = set(re.findall(r"```\{solution\} (\S+)", text))
+    assert [label for label in posed if label not in solved] == []
+
+
+CHAPTER_INDEXES = sorted((ROOT / "book").glob("ch0*/index.md"))
+
+
+@pytest.mark.parametrize("index", CHAPTER_INDEXES, ids=lambda p: p.parent.name)
+def test_chapter_index_lists_exactly_the_graded_exercises(index: Path) -> None:
+    text = index.read_text(encoding="utf-8")
+    folder = ROOT / "exercises" / index.parent.name
+    existing = {p.stem for p in folder.glob("ex[0-9][0-9]_*.py")}
+    named = set(re.findall(r"\b(ex\d\d_\w+?)(?:\.py)?\b", text))
+    assert named <= existing, f"{index.parent.name} lists {sorted(named - existing)}"
+    numbers = set(re.findall(r"\b(ex\d\d)", text))
+    unlisted = {e for e in existing if e[:4] not in numbers}
+    assert unlisted == set(), f"{index.parent.name} does not list {sorted(unlisted)}"
