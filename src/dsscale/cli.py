@@ -1,4 +1,4 @@
-"""The ``dsscale`` command: ``grade``, ``faults``, ``demo``.
+"""The ``dsscale`` command: ``grade``, ``faults``, ``demo``, ``plan``.
 
 Each subcommand lives in its own module with a ``register(subparsers)``
 function; this file only wires them together, importing each lazily so that
@@ -17,6 +17,7 @@ SUBCOMMANDS = {
     "grade": "dsscale.grading.cli",
     "faults": "dsscale.faults.cli",
     "demo": "dsscale.parallel.demo",
+    "plan": "dsscale.capacity.cli",
 }
 
 
