@@ -65,7 +65,9 @@ def cold_start_backend_rate(popularity: ArrayLike, request_rate: float,
     d = check_float("fill_latency", fill_latency, 0.0)
     t = check_array("times", times, 0.0)
     age = t if coalesce else np.maximum(t - d, 0.0)
-    result: NDArray[np.float64] = np.sum(r * np.exp(-r * age[..., None]), axis=-1)
+    # one pass over the items per time: memory stays O(items) for long time grids
+    flat = [float(np.sum(r * np.exp(-r * a))) for a in age.ravel().tolist()]
+    result: NDArray[np.float64] = np.array(flat).reshape(age.shape)
     return result
 
 
