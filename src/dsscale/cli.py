@@ -1,4 +1,4 @@
-"""The ``dsscale`` command: ``grade``, ``faults``, ``demo``, ``plan``.
+"""The ``dsscale`` command: ``grade``, ``faults``, ``demo``.
 
 Each subcommand lives in its own module with a ``register(subparsers)``
 function; this file only wires them together, importing each lazily so that
