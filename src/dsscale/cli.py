@@ -17,6 +17,7 @@ SUBCOMMANDS = {
     "grade": "dsscale.grading.cli",
     "faults": "dsscale.faults.cli",
     "demo": "dsscale.parallel.demo",
+    "plan": "dsscale.capacity.cli",
 }
 
 
