@@ -1,6 +1,7 @@
 # make book   - create .venv, install everything, build the executed HTML book
 # make test   - same bootstrap, then lint and the whole test suite (includes the book build)
 # make lint   - ruff, mypy --strict and the docstring examples, at zero findings
+# make pdf    - the book as one PDF (_build/html/dsscale.pdf), via headless Chromium
 # make grade  - grade your exercises (CHAPTER=ch01 to pick one)
 # make bench  - side-by-side performance ratios
 # make campaign - 1000-seed fault campaigns: safe protocols pass, unsafe ones are caught
@@ -11,7 +12,7 @@ STAMP  := $(VENV)/.dsscale-installed
 export RAY_USAGE_STATS_ENABLED ?= 0
 export PIP_DISABLE_PIP_VERSION_CHECK ?= 1
 
-.PHONY: book test test-fast lint grade exercises bench campaign clean
+.PHONY: book pdf test test-fast lint grade exercises bench campaign clean
 
 SAFE_PROTOCOLS   := pb-sync chain abd quorum
 UNSAFE_PROTOCOLS := pb-async abd-no-writeback quorum-partial quorum-sloppy
@@ -36,6 +37,10 @@ book: $(STAMP)
 
 # The book is built first, alone, so that the pages that time Ray see free cores
 # and assert their speedups; the rest of the suite then runs on two workers.
+# the whole book as one PDF, printed offline by headless Chromium from the built HTML
+pdf: book
+	$(BIN)/python book/_ext/make_pdf.py --out _build/html/dsscale.pdf
+
 test: lint
 	$(BIN)/python -m pytest -m "book or browser"
 	$(BIN)/python -m pytest -m "not book and not browser" -n 2 --dist loadgroup
