@@ -17,7 +17,9 @@ from dsscale.grading.checks import (
     Check,
     assert_close,
     assert_equal,
+    assert_raised,
     assert_raises,
+    captured,
     check,
     forbid,
     procedure,
@@ -27,5 +29,5 @@ from dsscale.grading.checks import (
 from dsscale.grading.session import RemoteObject, StudentError
 
 __all__ = ["Check", "RemoteObject", "StudentError", "assert_close", "assert_equal",
-           "assert_raises", "check", "forbid", "procedure", "registered_checks",
-           "same"]
+           "assert_raised", "assert_raises", "captured", "check", "forbid",
+           "procedure", "registered_checks", "same"]

@@ -25,6 +25,7 @@ from dsscale.grading.session import (
     MissingName,
     StudentError,
     Submission,
+    student_error,
 )
 
 CheckFn = Callable[[Any], None]
@@ -240,12 +241,7 @@ def assert_raises(exc_type: type[BaseException], fn: Callable[..., Any],
     except (ChildLost, AssertionError, MissingName):
         raise
     except StudentError as exc:
-        if exc.is_a(NotImplementedError) and exc_type is not NotImplementedError:
-            raise
-        if not exc.is_a(exc_type):
-            raise AssertionError(f"{what} should raise {exc_type.__name__}, raised "
-                                 f"{exc.type_name}: {exc.message[:200]}") from None
-        _check_mention(what, exc_type, exc.message, word)
+        _judge_student_error(exc, exc_type, what, word)
         return
     except Exception as exc:  # noqa: BLE001 - raised by check-side code
         if not isinstance(exc, exc_type):
@@ -262,3 +258,38 @@ def _check_mention(what: str, exc_type: type[BaseException], message: str,
         raise AssertionError(
             f"{what} raised {exc_type.__name__} but its message should name "
             f"'{word}'; got: {message[:200]}")
+
+
+def _judge_student_error(exc: StudentError, exc_type: type[BaseException],
+                         what: str, word: str | None) -> None:
+    if exc.is_a(NotImplementedError) and exc_type is not NotImplementedError:
+        raise exc
+    if not exc.is_a(exc_type):
+        raise AssertionError(f"{what} should raise {exc_type.__name__}, raised "
+                             f"{exc.type_name}: {exc.message[:200]}") from None
+    _check_mention(what, exc_type, exc.message, word)
+
+
+def captured(fn: Callable[..., Any], *args: Any) -> dict[str, Any]:
+    """Child side, in a procedure: ``fn(*args)`` as ``{"value": ...}`` or
+    ``{"error": ...}`` (see :func:`assert_raised`)."""
+    from pathlib import Path
+
+    from dsscale.grading.child import describe
+
+    code = getattr(fn, "__code__", None)
+    try:
+        return {"value": fn(*args)}
+    except Exception as exc:  # noqa: BLE001 - reported to the judge as data
+        return {"error": describe(exc, Path(code.co_filename if code else ""))}
+
+
+def assert_raised(outcome: Any, exc_type: type[BaseException], *, what: str,
+                  mentions: str | None = None) -> None:
+    """Judge side: :func:`assert_raises` for an outcome :func:`captured` returned."""
+    if not isinstance(outcome, dict) or not ({"value", "error"} & outcome.keys()):
+        raise AssertionError(f"{what}: no outcome came back")
+    if "error" not in outcome:
+        raise AssertionError(f"{what} should raise {exc_type.__name__}, returned "
+                             "normally")
+    _judge_student_error(student_error(outcome["error"], ""), exc_type, what, mentions)

@@ -158,7 +158,8 @@ class Child:
                 target, str(message["name"]))
             args = decode(message["args"], self.resolve, trusted=True)
             kwargs = decode(message["kwargs"], self.resolve, trusted=True)
-            return fn(*args, **kwargs)
+            value = fn(*args, **kwargs)
+            return {"value": value, "args": args} if message.get("echo") else value
         if op == "load":
             self.sources = list(message["modules"])
             return None

@@ -163,8 +163,9 @@ def _decode(data: Any, resolve: Resolve, trusted: bool) -> Any:
     if tag in ("dict", "Counter", "OrderedDict"):
         pairs = [(_decode(k, resolve, trusted), _decode(v, resolve, trusted))
                  for k, v in _list(items)]
-        return {"dict": dict, "Counter": Counter, "OrderedDict": OrderedDict}[tag](
-            pairs)
+        built = dict(pairs)
+        return Counter(built) if tag == "Counter" else (
+            OrderedDict(pairs) if tag == "OrderedDict" else built)
     return _decode_tagged(tag, data, resolve, trusted)
 
 

@@ -18,9 +18,9 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import dsscale
 from dsscale.grading.checks import Check
@@ -123,61 +123,79 @@ def _static_refusal(student: Path, exercise: str, loaded: ChapterChecks) -> str 
     return None
 
 
+RayProvider = Callable[[], dict[str, str]]
+
+
 class _Run:
-    """Grade one exercise: its checks in order, children started as needed."""
+    """Grade one exercise: its checks in order, children started as needed.
 
-    def __init__(self, loaded: ChapterChecks, exercise: str, student: Path,
-                 timeout: float, ray_env: dict[str, str] | None) -> None:
-        self.loaded, self.exercise, self.student = loaded, exercise, student
+    The checks that use Ray get a child of their own in the Ray sandbox, next
+    to the shared cluster (started on first need); the others run in the
+    strict sandbox.
+    """
+
+    def __init__(self, loaded: ChapterChecks, exercise: str, copied: Path,
+                 workdir: Path, timeout: float, ray: RayProvider | None) -> None:
+        self.loaded, self.exercise = loaded, exercise
+        self.copied, self.workdir = copied, workdir
         self.timeout = timeout
-        self.ray = loaded.uses_ray(exercise)
-        self.isolation = detect_isolation(ray=self.ray)
-        self.limits = with_cpu(RAY_LIMITS if self.ray else Limits(), timeout)
-        self.ray_env = ray_env if self.ray else None
+        self.ray = ray
         self.deadline = time.monotonic() + timeout
-        self.session: Session | None = None
+        self.sessions: dict[bool, tuple[Session, Submission]] = {}
         self.fatal = ""
+        rule = loaded.forbidden.get(exercise)
+        self.forbidden = (rule.names, rule.reason) if rule else ((), "")
 
-    def _session(self, workdir: Path, copied: Path) -> Session | None:
-        if self.session is not None and not self.session.lost:
-            return self.session
-        if self.session is not None:
-            self.session.close()
-        rule = self.loaded.forbidden.get(self.exercise)
+    def _submission(self, uses_ray: bool) -> Submission | None:
+        current = self.sessions.get(uses_ray)
+        if current is not None and not current[0].lost:
+            return current[1]
+        if current is not None:
+            current[0].close()
+        isolation = detect_isolation(ray=uses_ray)
+        ray_env = None
+        if uses_ray:
+            if self.ray is None:
+                raise RuntimeError("a Ray check without a Ray cluster")
+            ray_env = self.ray()
+        base = RAY_LIMITS if uses_ray else Limits()
         session = Session(
-            copied, self.exercise, workdir=workdir, isolation=self.isolation,
-            limits=self.limits, deadline=self.deadline,
-            env=_child_env(workdir, self.isolation.namespaces, self.ray_env),
-            readable=[PACKAGE_DIR, str(copied.parent)],
+            self.copied, self.exercise, workdir=self.workdir, isolation=isolation,
+            limits=with_cpu(base, self.timeout), deadline=self.deadline,
+            env=_child_env(self.workdir, isolation.namespaces, ray_env),
+            readable=[PACKAGE_DIR, str(self.copied.parent)],
             checks_sources=self.loaded.sources)
         session.timeout_note = (f"timed out after {self.timeout:g} s (an infinite "
                                 "loop, or far too slow?)")
-        self.session = session
-        self.submission = Submission(session, rule.names if rule else (),
-                                     rule.reason if rule else "")
+        submission = Submission(session, *self.forbidden)
+        self.sessions[uses_ray] = (session, submission)
         try:
             session.start()
         except (ImportFailed, ChildLost) as exc:
             self.fatal = str(exc)
             return None
-        return session
+        return submission
 
-    def run(self, workdir: Path, copied: Path, fail_fast: bool) -> list[CheckOutcome]:
+    def run(self, fail_fast: bool) -> list[CheckOutcome]:
         outcomes: list[CheckOutcome] = []
         passed: set[str] = set()
-        for c in self.loaded.checks[self.exercise]:
-            message = self._blocked(c, passed, outcomes, fail_fast)
-            if message is None and self._session(workdir, copied) is None:
-                message = self.fatal
-            if message is None:
-                message = self._one(c)
-            if not message:
-                passed.add(c.name)
-            outcomes.append(CheckOutcome(c.name, c.points,
-                                         0.0 if message else c.points, message,
-                                         c.hidden))
-        if self.session is not None:
-            self.session.close()
+        try:
+            for c in self.loaded.checks[self.exercise]:
+                message = self._blocked(c, passed, outcomes, fail_fast)
+                submission = None
+                if message is None:
+                    submission = self._submission(c.uses_ray)
+                    message = self.fatal if submission is None else None
+                if message is None and submission is not None:
+                    message = self._one(c, submission)
+                if not message:
+                    passed.add(c.name)
+                outcomes.append(CheckOutcome(c.name, c.points,
+                                             0.0 if message else c.points, message,
+                                             c.hidden))
+        finally:
+            for session, _ in self.sessions.values():
+                session.close()
         return outcomes
 
     def _blocked(self, c: Check, passed: set[str], outcomes: list[CheckOutcome],
@@ -193,15 +211,14 @@ class _Run:
             return f"not run: the exercise used up its {self.timeout:g} s"
         return None
 
-    def _one(self, c: Check) -> str:
+    @staticmethod
+    def _one(c: Check, submission: Submission) -> str:
         """Run one check; '' if it passed, else what the student should read."""
         try:
-            c.fn(self.submission)
+            c.fn(submission)
         except AssertionError as exc:
             return str(exc) or "a check failed"
-        except (StudentError, MissingName) as exc:
-            return str(exc)
-        except ChildLost as exc:
+        except (StudentError, MissingName, ChildLost) as exc:
             return str(exc)
         except Exception as exc:  # noqa: BLE001 - the answer broke the check
             return (f"the check could not use your answer: {type(exc).__name__}: "
@@ -210,10 +227,13 @@ class _Run:
 
 
 def grade_exercise(loaded: ChapterChecks, exercise: str, submission: Path, *,
-                   timeout: float = DEFAULT_TIMEOUT,
-                   ray_env: dict[str, str] | None = None,
+                   timeout: float = DEFAULT_TIMEOUT, ray: RayProvider | None = None,
                    fail_fast: bool = False) -> ExerciseResult:
-    """Grade one exercise of ``submission`` (a folder) against ``loaded``."""
+    """Grade one exercise of ``submission`` (a folder) against ``loaded``.
+
+    ``ray`` returns the environment of a running Ray cluster (it is called
+    only if a Ray check runs).
+    """
     checks = loaded.checks[exercise]
     start = time.monotonic()
     student = locate(submission, loaded.chapter, exercise)
@@ -227,8 +247,8 @@ def grade_exercise(loaded: ChapterChecks, exercise: str, submission: Path, *,
         workdir = Path(tmp)
         os.chmod(workdir, 0o755)
         copied = _copy_folder(student, workdir / "submission")
-        run = _Run(loaded, exercise, student, timeout, ray_env)
-        outcomes = run.run(workdir, copied, fail_fast)
+        run = _Run(loaded, exercise, copied, workdir, timeout, ray)
+        outcomes = run.run(fail_fast)
     return ExerciseResult(loaded.chapter, exercise, tuple(outcomes), run.fatal,
                           time.monotonic() - start)
 
@@ -258,23 +278,26 @@ def grade(checks_dir: Path, chapter: str | None = None, *,
         work += [(loaded, e) for e in sorted(loaded.checks) if only in (None, e)]
     report = GradeReport(sandbox=detect_isolation().describe())
     with ExitStack() as stack:
-        if ray_env is None and any(loaded.uses_ray(e) for loaded, e in work):
-            ray_env = _start_ray(stack, progress)
+        started: list[dict[str, str]] = []
+
+        def ray() -> dict[str, str]:
+            # one Ray cluster for every Ray check, started on first need (a Ray
+            # start is seconds and ~700 MB)
+            if ray_env is not None:
+                return ray_env
+            if not started:
+                if progress:
+                    print("  starting a shared Ray cluster for the Ray checks ...",
+                          file=sys.stderr, flush=True)
+                from dsscale.raycluster import local_cluster
+
+                started.append(stack.enter_context(local_cluster()))
+            return started[0]
+
         for loaded, exercise in work:
             if progress:
                 print(f"  grading {loaded.chapter}/{exercise} ...", file=sys.stderr,
                       flush=True)
             report.results.append(grade_exercise(
-                loaded, exercise, root, timeout=timeout, ray_env=ray_env,
-                fail_fast=fail_fast))
+                loaded, exercise, root, timeout=timeout, ray=ray, fail_fast=fail_fast))
     return report
-
-
-def _start_ray(stack: ExitStack, progress: bool) -> dict[str, Any]:
-    # one Ray cluster for every Ray exercise (a Ray start is seconds and ~700 MB)
-    if progress:
-        print("  starting a shared Ray cluster for the Ray exercises ...",
-              file=sys.stderr, flush=True)
-    from dsscale.raycluster import local_cluster
-
-    return stack.enter_context(local_cluster())

@@ -5,7 +5,8 @@ for imports of the forbidden library names, attribute chains that reach them
 from an imported module (``import dsscale.partitioning as p; p.jump_hash``),
 ``from ... import *`` of a module that holds them, and the dynamic escape
 hatches (``__import__``, ``importlib``, ``exec``, ``eval``, ``compile``,
-``sys.modules``, ``getattr`` on such a module). Names are compared by what
+``sys.modules``, ``getattr`` on such a module), and ``super().m`` for a
+forbidden method ``m``. Names are compared by what
 they resolve to in the library, so a re-export counts as the original.
 The child adds an identity test at run time
 (:class:`~dsscale.grading.session.Submission`).
@@ -43,6 +44,9 @@ class _Forbidden:
     def __init__(self, names: tuple[str, ...]) -> None:
         self.names = names
         self.objects = [o for o in (_resolve(n) for n in names) if o is not None]
+        # methods: a subclass reaches them through super().name
+        self.methods = {o.__name__ for o in self.objects
+                        if callable(o) and "." in getattr(o, "__qualname__", "")}
 
     def hit(self, dotted: str) -> bool:
         if any(dotted == n or dotted.startswith(n + ".") for n in self.names):
@@ -112,6 +116,10 @@ def _uses(node: ast.AST, rules: _Forbidden, modules: dict[str, str]) -> str | No
     if isinstance(node, ast.Name) and node.id in DYNAMIC:
         return f"uses {node.id} (line {line})"
     if isinstance(node, ast.Attribute):
+        if (node.attr in rules.methods and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name)
+                and node.value.func.id == "super"):
+            return f"calls super().{node.attr} (line {line})"
         dotted = _dotted(node, modules)
         if node.attr == "modules" and _dotted(node.value, modules) == "sys":
             return f"uses sys.modules (line {line})"

@@ -140,6 +140,15 @@ class RemoteFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._session.call(self._target, self._name, args, kwargs)
 
+    def and_args(self, *args: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
+        """Call, and also return the positional arguments as the call left
+        them (to see whether the function modified its inputs)."""
+        answer = self._session.call(self._target, self._name, args, kwargs,
+                                    echo=True)
+        if type(answer) is not dict or type(answer.get("args")) is not list:
+            self._session._lose("sent a malformed answer")
+        return answer.get("value"), answer["args"]
+
     def __repr__(self) -> str:
         return f"<your function {self._name}>"
 
@@ -321,11 +330,12 @@ class Session:
         return info.get("value")
 
     def call(self, target: int | None, name: str | None, args: tuple[Any, ...],
-             kwargs: dict[str, Any]) -> Any:
+             kwargs: dict[str, Any], echo: bool = False) -> Any:
         try:
             value = self.request({"op": "call", "target": target, "name": name,
                                   "args": encode(list(args), self._export),
-                                  "kwargs": encode(dict(kwargs), self._export)})
+                                  "kwargs": encode(dict(kwargs), self._export),
+                                  "echo": echo})
         finally:
             failure, self.callback_failure = self.callback_failure, None
         if failure is not None:
