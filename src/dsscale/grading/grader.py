@@ -256,15 +256,16 @@ def grade_exercise(loaded: ChapterChecks, exercise: str, submission: Path, *,
 def grade(checks_dir: Path, chapter: str | None = None, *,
           submission: Path | None = None, timeout: float = DEFAULT_TIMEOUT,
           progress: bool = False, only: str | None = None, fail_fast: bool = False,
-          ray_env: dict[str, str] | None = None) -> GradeReport:
+          ray_env: dict[str, str] | RayProvider | None = None) -> GradeReport:
     """Grade the chosen chapter(s) of ``submission`` against ``checks_dir``.
 
     ``checks_dir`` holds the trusted chapter folders (``chNN_*/checks*.py``);
     ``submission`` is the student's folder, either one chapter's files or a
     root with one folder per chapter (default: ``checks_dir`` itself, where
     the stubs are edited). ``only`` grades a single exercise; ``fail_fast``
-    stops an exercise at its first failing check; ``ray_env`` names a running
-    Ray cluster (else one is started if a chosen exercise needs Ray).
+    stops an exercise at its first failing check; ``ray_env`` is a running Ray
+    cluster's environment, or a function returning it, called on first need
+    (default: start one the first time a Ray check runs).
     """
     if timeout <= 0:
         raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
@@ -283,6 +284,8 @@ def grade(checks_dir: Path, chapter: str | None = None, *,
         def ray() -> dict[str, str]:
             # one Ray cluster for every Ray check, started on first need (a Ray
             # start is seconds and ~700 MB)
+            if callable(ray_env):
+                return ray_env()
             if ray_env is not None:
                 return ray_env
             if not started:
