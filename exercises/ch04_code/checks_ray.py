@@ -33,11 +33,22 @@ from dsscale.grading import (
     assert_raises,
     captured,
     check,
+    forbid,
     procedure,
 )
 from dsscale.grading.session import student_error
 from dsscale.laws import fit_amdahl
 from dsscale.parallel.wordcount import synthetic_corpus
+
+YOURSELF = ("this exercise asks you to write it yourself; the library's "
+            "version is what the checks compare yours with.")
+forbid("ex02_reduce_step",
+       "dsscale.parallel.wordcount.reduce_counts",
+       "dsscale.parallel.wordcount.wordcount_local",
+       "dsscale.parallel.wordcount.wordcount_ray", "dsscale.parallel.mapreduce",
+       reason=YOURSELF)
+forbid("ex04_choose_quorums", "dsscale.quorum", reason=YOURSELF)
+forbid("ex05_fit_scaling", "dsscale.laws", "dsscale.parallel.scaling", reason=YOURSELF)
 
 _SESSION = []  # the one ray_session of this exercise process, once entered
 
@@ -193,7 +204,8 @@ def reduce_on_ray_run(module, num_partitions, partition):
             "tasks": len(set(tasks))}
 
 
-PURE_REDUCE = ["merge_counts sums partial counts", "reduce_partition keeps its own words"]
+PURE_REDUCE = ["merge_counts sums partial counts",
+               "reduce_partition keeps its own words"]
 
 
 @check("ex02_reduce_step", points=2, name="reduce_on_ray equals Counter(corpus)",

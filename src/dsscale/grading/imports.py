@@ -8,7 +8,8 @@ hatches (``__import__``, ``importlib``, ``exec``, ``eval``, ``compile``,
 ``sys.modules``, ``getattr`` on such a module), and ``super().m`` for a
 forbidden method ``m``. Names are compared by what
 they resolve to in the library, so a re-export counts as the original.
-The child adds an identity test at run time
+Code under ``if __name__ == "__main__":`` is not read: the grader never runs
+it. The child adds an identity test at run time
 (:class:`~dsscale.grading.session.Submission`).
 """
 
@@ -69,15 +70,34 @@ def refused_use(tree: ast.AST, names: tuple[str, ...]) -> str | None:
     """Describe the first forbidden use in ``tree`` (with its line), or None."""
     rules = _Forbidden(names)
     modules: dict[str, str] = {}  # local name -> dotted module or object it is
-    for node in ast.walk(tree):
+    graded = _without_main(tree)
+    for node in graded:
         found = _imports(node, rules, modules)
         if found:
             return found
-    for node in ast.walk(tree):
+    for node in graded:
         found = _uses(node, rules, modules)
         if found:
             return found
     return None
+
+
+def _is_main_guard(node: ast.AST) -> bool:
+    """``if __name__ == "__main__":`` -- code the grader never runs."""
+    test = getattr(node, "test", None)
+    return (isinstance(node, ast.If) and isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and len(test.comparators) == 1
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value == "__main__")
+
+
+def _without_main(tree: ast.AST) -> list[ast.AST]:
+    """Every node except those of top-level ``__main__`` blocks (a try-it demo
+    may compare with the library)."""
+    body = getattr(tree, "body", [])
+    kept = [n for n in body if not _is_main_guard(n)]
+    return [node for top in kept for node in ast.walk(top)]
 
 
 def _imports(node: ast.AST, rules: _Forbidden, modules: dict[str, str]) -> str | None:
