@@ -118,6 +118,11 @@ def _(ex):
     got = ex.best_concurrency(0.05, 0.002)
     if got != 22:
         raise AssertionError(f"best_concurrency(0.05, 0.002) should be 22, got {got!r}")
+    # sigma = 0.05, kappa = 0.078: N* = sqrt(0.95 / 0.078) = 3.49, yet
+    # X(3) = 3 / 1.568 = 1.9133 < X(4) = 4 / 2.086 = 1.9176: rounding N* is wrong
+    got = ex.best_concurrency(0.05, 0.078)
+    if got != 4:
+        raise AssertionError(f"best_concurrency(0.05, 0.078) should be 4, got {got!r}")
     got = ex.best_concurrency(0.2, 0.0, max_n=50)
     if got != 50:
         raise AssertionError(

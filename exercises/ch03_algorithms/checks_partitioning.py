@@ -352,6 +352,9 @@ def _(ex):
         ((30, 4, 0.2), 9),      # 36 / 4 = 9 exactly
         ((10, 4, 1), 5),        # 2 * 10 / 4 = 5
         ((1000, 10, 0.25), 125),
+        # 2 (10^10 + 1) / 10^10 = 2.0000000002, just above 2: a ceiling that
+        # shaves off float noise (- 1e-9) lands on 2
+        ((10**10 + 1, 10**10, 1), 3),
     ]
     for args, want in cases:
         assert_equal(ex.capacity(*args), want, f"capacity{args}")
