@@ -46,7 +46,9 @@ def module_name(chapter_dir: Path, path: Path) -> str:
 
 
 def check_files(chapter_dir: Path) -> list[Path]:
-    return sorted(chapter_dir.glob("checks*.py"))
+    """The chapter's checks files, hidden ones last (their checks run last)."""
+    return sorted(chapter_dir.glob("checks*.py"),
+                  key=lambda p: (p.stem.startswith("checks_hidden"), p.name))
 
 
 def load_checks(chapter_dir: Path) -> ChapterChecks:
