@@ -57,7 +57,11 @@ class _Forbidden:
             return False
         if any(obj is o for o in self.objects):
             return True
-        return isinstance(obj, ModuleType) and self.hit_module(obj.__name__, exact=True)
+        if isinstance(obj, ModuleType):
+            return self.hit_module(obj.__name__, exact=True)
+        # a function or class re-exported from a forbidden module
+        owner = getattr(obj, "__module__", None)
+        return isinstance(owner, str) and self.hit_module(owner, exact=True)
 
     def hit_module(self, module: str, *, exact: bool = False) -> bool:
         """``module`` is forbidden (exact) or holds something forbidden."""
