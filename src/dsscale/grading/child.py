@@ -9,6 +9,7 @@ through a bounded buffer. Requests:
 
 ``getattr``  an attribute of the module or of an object the child holds;
 ``call``     call one, with arguments rebuilt by :mod:`dsscale.grading.codec`;
+``map``      call one function on many argument tuples, in one round trip;
 ``load``     the trusted checks' source, for child-side procedures;
 ``procedure`` run a trusted procedure on the student's module (Ray
              programs, simulations of student classes) and return its data.
@@ -160,6 +161,10 @@ class Child:
             kwargs = decode(message["kwargs"], self.resolve, trusted=True)
             value = fn(*args, **kwargs)
             return {"value": value, "args": args} if message.get("echo") else value
+        if op == "map":  # many calls of one function, in one round trip
+            fn = getattr(target, str(message["name"]))
+            return [fn(*args) for args in decode(message["args"], self.resolve,
+                                                 trusted=True)]
         if op == "load":
             self.sources = list(message["modules"])
             return None

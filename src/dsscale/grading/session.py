@@ -140,6 +140,16 @@ class RemoteFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._session.call(self._target, self._name, args, kwargs)
 
+    def map(self, calls: Any) -> list[Any]:
+        """``[f(*args) for args in calls]`` in one round trip (a bare value
+        counts as a one-argument call); the first exception is raised."""
+        batch = [list(a) if type(a) is tuple else [a] for a in calls]
+        value = self._session.call(self._target, self._name, tuple(batch), {},
+                                   op="map")
+        if type(value) is not list or len(value) != len(batch):
+            self._session._lose("sent a malformed answer")
+        return value
+
     def and_args(self, *args: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
         """Call, and also return the positional arguments as the call left
         them (to see whether the function modified its inputs)."""
@@ -330,9 +340,11 @@ class Session:
         return info.get("value")
 
     def call(self, target: int | None, name: str | None, args: tuple[Any, ...],
-             kwargs: dict[str, Any], echo: bool = False) -> Any:
+             kwargs: dict[str, Any], echo: bool = False, op: str = "call") -> Any:
+        """Call a function of the child (``op="map"``: once per argument list in
+        ``args``); a callback's failed assertion is raised afterwards."""
         try:
-            value = self.request({"op": "call", "target": target, "name": name,
+            value = self.request({"op": op, "target": target, "name": name,
                                   "args": encode(list(args), self._export),
                                   "kwargs": encode(dict(kwargs), self._export),
                                   "echo": echo})
