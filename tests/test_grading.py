@@ -81,7 +81,8 @@ def test_a_planted_wrong_solution_loses_exactly_that_exercise(tmp_path):
     path = student / "ex01_amdahl.py"
     text = path.read_text()
     # the classic slip: treat p as the serial fraction
-    wrong = text.replace("s = 1.0 / ((1.0 - p) + p / n)", "s = 1.0 / (p + (1.0 - p) / n)")
+    wrong = text.replace("s = 1.0 / ((1.0 - p) + p / n)",
+                         "s = 1.0 / (p + (1.0 - p) / n)")
     wrong = wrong.replace("1.0 / (1.0 - p)", "1.0 / p")
     assert wrong != text
     path.write_text(wrong)
@@ -140,8 +141,8 @@ def test_student_failures_cost_only_that_exercise(tmp_path, damage, expected):
         text = text.replace('    """USL throughput X(n)',
                             '    while True:\n        pass\n    """USL throughput X(n)')
     elif damage == "dies":  # the process dies in one function, not at import
-        text = text.replace('    """The integer n in 1..max_n',
-                            '    import os\n    os._exit(9)\n    """The integer n in 1..max_n')
+        doc = '    """The integer n in 1..max_n'
+        text = text.replace(doc, "    import os\n    os._exit(9)\n" + doc)
     assert text != path.read_text()
     path.write_text(text)
     report = grade(EXERCISES, chapter, submission=tmp_path, timeout=3)

@@ -190,9 +190,11 @@ def test_a_stderr_flood_is_cut_off_with_bounded_judge_memory(tmp_path):
         "from pathlib import Path\n"
         "from dsscale.grading.grader import grade\n"
         f"[r] = grade(Path({str(EXERCISES)!r}), {CHAPTER!r}, "
-        f"submission=Path({str(submission)!r}), only='ex01_amdahl', timeout=60).results\n"
+        f"submission=Path({str(submission)!r}), only='ex01_amdahl',\n"
+        "              timeout=60).results\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "print(json.dumps({'earned': r.earned, 'message': r.checks[0].message,\n"
-        "                  'maxrss_kb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))\n"
+        "                  'maxrss_kb': peak}))\n"
     )
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from dsscale.cli import main
-from dsscale.grading.autograder import build_bundle
 from dsscale.grading.grader import exercise_plan
 from dsscale.grading.release import student_release
 

@@ -14,13 +14,13 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from attack_marker import MARKER  # noqa: E402
 
-WRITER = f"""
+WRITER = """
 import json, pathlib, time
 time.sleep(3)
 for folder in ("/tmp", "/autograder/results"):
     for target in pathlib.Path(folder).rglob("results*.json"):
         try:
-            target.write_text(json.dumps({{"score": 1000.0, "tests": []}}))
+            target.write_text(json.dumps({"score": 1000.0, "tests": []}))
         except OSError:
             pass
 time.sleep(600)

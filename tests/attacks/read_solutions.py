@@ -28,6 +28,11 @@ def _candidates():
         yield Path(top) / WANTED
 
 
+def _not_found(*args):
+    raise NotImplementedError
+
+
+amdahl_speedup = amdahl_limit = _not_found
 for candidate in _candidates():
     if not candidate.is_file():
         continue
@@ -37,9 +42,3 @@ for candidate in _candidates():
         continue
     amdahl_speedup, amdahl_limit = found["amdahl_speedup"], found["amdahl_limit"]
     break
-else:
-    def amdahl_speedup(parallel_fraction, workers):
-        raise NotImplementedError
-
-    def amdahl_limit(parallel_fraction):
-        raise NotImplementedError

@@ -49,8 +49,8 @@ cd "$ROOT/source"
     --timeout {timeout:g}
 status=$?
 if [ ! -s "$ROOT/results/results.json" ]; then
-    printf '{{"score": 0, "output": "the autograder failed (exit %s)", "tests": []}}\\n' \\
-        "$status" > "$ROOT/results/results.json"
+    printf '{{"score": 0, "output": "the autograder failed (exit %s)", %s}}\\n' \\
+        "$status" '"tests": []' > "$ROOT/results/results.json"
 fi
 exit 0
 """

@@ -62,12 +62,13 @@ def _against_plan(ops: Sequence[Operation], plans: dict[str, list[Any]]) -> str:
     """'' if the operations are the planned ones, in order; else what is off."""
     seen: dict[str, int] = {}
     for op in ops:
-        client = op.client_id.split("'")[0]
+        client = str(op.client_id).split("'")[0]
         if client not in plans:
             return f"an operation by {op.client_id!r}, who is not a client"
         k = seen.get(client, 0)
         if k >= len(plans[client]) or plans[client][k][1] != op.input:
-            return f"{op.client_id}'s operation {k} is {op.input!r}, not the planned one"
+            return (f"{op.client_id}'s operation {k} is {op.input!r}, not the "
+                    "planned one")
         seen[client] = k + 1
     return ""
 
@@ -87,8 +88,8 @@ def judge_histories(histories: Any, seeds: Sequence[int], workload: str
                                                      for op in history):
             verdict.failures.append((seed, "malformed", "not a list of operations"))
             continue
-        finals = [op for op in history if op.client_id.startswith("final")]
-        ops = [op for op in history if not op.client_id.startswith("final")]
+        finals = [op for op in history if str(op.client_id).startswith("final")]
+        ops = [op for op in history if not str(op.client_id).startswith("final")]
         verdict.completed += sum(op.return_time < math.inf for op in ops)
         off = _against_plan(ops, plans)
         if off:

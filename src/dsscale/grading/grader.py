@@ -182,12 +182,10 @@ class _Run:
         try:
             for c in self.loaded.checks[self.exercise]:
                 message = self._blocked(c, passed, outcomes, fail_fast)
-                submission = None
                 if message is None:
                     submission = self._submission(c.uses_ray)
-                    message = self.fatal if submission is None else None
-                if message is None and submission is not None:
-                    message = self._one(c, submission)
+                    message = (self.fatal if submission is None
+                               else self._one(c, submission))
                 if not message:
                     passed.add(c.name)
                 outcomes.append(CheckOutcome(c.name, c.points,

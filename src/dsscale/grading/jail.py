@@ -30,6 +30,7 @@ import os
 import resource
 import signal
 import sys
+from typing import Any
 
 MS_RDONLY, MS_NOSUID, MS_NODEV = 1, 2, 4
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
@@ -68,7 +69,7 @@ def _bind(root: str, path: str, *, writable: bool) -> None:
                MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
-def build_root(spec: dict) -> None:
+def build_root(spec: dict[str, Any]) -> None:
     """Populate ``spec["root"]`` and chroot into it."""
     root = spec["root"]
     _mount("none", "/", None, MS_REC | MS_PRIVATE)  # nothing leaks back out
@@ -91,7 +92,7 @@ def build_root(spec: dict) -> None:
     os.chdir(spec["cwd"])
 
 
-def _limit(spec: dict) -> None:
+def _limit(spec: dict[str, Any]) -> None:
     for name, value in spec["rlimits"].items():
         limit = getattr(resource, f"RLIMIT_{name}")
         resource.setrlimit(limit, (value, value))
@@ -122,6 +123,11 @@ def _kill_descendants() -> None:
             return
 
 
+def _terminate(signum: int, frame: object) -> None:
+    _kill_descendants()
+    os._exit(143)
+
+
 def main(argv: list[str]) -> int:
     """``jail.py SPEC_JSON``: root, ro_binds, rw_binds, tmp_mb, cwd, rlimits,
     setpriv (the setpriv options), argv and env of the child, and reaper (not
@@ -129,7 +135,7 @@ def main(argv: list[str]) -> int:
     spec = json.loads(argv[0])
     if spec.get("reaper"):
         _libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
-        signal.signal(signal.SIGTERM, lambda *_: (_kill_descendants(), os._exit(143)))
+        signal.signal(signal.SIGTERM, _terminate)
     build_root(spec)
     pid = os.fork()
     if pid == 0:

@@ -77,7 +77,8 @@ def format_table(report: GradeReport, width: int = 100) -> str:
             lines.append(rule)
     pct = 100.0 * report.earned / report.possible if report.possible else 0.0
     lines.append(rule)
-    lines.append(f"{'total':<{w0}}  {report.earned:g}/{report.possible:g}  ({pct:.0f}%)")
+    total = f"{report.earned:g}/{report.possible:g}"
+    lines.append(f"{'total':<{w0}}  {total}  ({pct:.0f}%)")
     return "\n".join(lines)
 
 

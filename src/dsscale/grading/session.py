@@ -148,7 +148,7 @@ class RemoteFunction:
                                    op="map")
         if type(value) is not list or len(value) != len(batch):
             self._session._lose("sent a malformed answer")
-        return value
+        return list(value)
 
     def and_args(self, *args: Any, **kwargs: Any) -> tuple[Any, list[Any]]:
         """Call, and also return the positional arguments as the call left
@@ -229,7 +229,8 @@ class Session:
                 raise ChannelClosed("exited")
 
         try:
-            line = self.reader.read(self.deadline, (sandbox.err_r,), sandbox.drain, idle)
+            line = self.reader.read(self.deadline, (sandbox.err_r,), sandbox.drain,
+                                    idle)
             return loads(line)
         except ChannelTimeout:
             self._lose(self.timeout_note or "timed out (an infinite loop, or far "
@@ -329,7 +330,7 @@ class Session:
         if type(info) is not dict or info.get("kind") not in ("callable", "value",
                                                               "missing"):
             self._lose("sent a malformed attribute")
-        return info
+        return dict(info)
 
     def attribute(self, target: int | None, name: str, label: str) -> Any:
         info = self.lookup(target, name)
