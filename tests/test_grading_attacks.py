@@ -75,6 +75,15 @@ def test_the_solutions_next_door_cannot_be_read(tmp_path):
     assert "not implemented" in result.checks[0].message
 
 
+@namespaces
+def test_hidden_checks_never_reach_the_child(tmp_path):
+    # the visible checks' source is sent for procedures; the hidden ones' never
+    result = _grade(_submit(tmp_path, "read_hidden_checks", "ex04_littles_law"),
+                    "ex04_littles_law")
+    lost = [c.name for c in result.checks if c.earned < c.points]
+    assert lost == ["analysis: servers for a p99 under 20 ms"]
+
+
 def test_library_import_is_refused_with_the_reason(tmp_path):
     result = _grade(_submit(tmp_path, "library_import", "ex01_amdahl"), "ex01_amdahl")
     assert "refused: ex01_amdahl.py imports dsscale.laws.amdahl_speedup" in result.note

@@ -198,6 +198,10 @@ def fail(kind):
     raise {"value": ValueError, "type": TypeError}[kind]("n must be positive")
 
 
+def first_term(entries):
+    return entries[0].term, type(entries[0]).__name__
+
+
 def swallow(fn):
     try:
         fn()
@@ -209,6 +213,7 @@ CHECKS = '''
 import os
 import resource
 import socket
+from collections import namedtuple
 from pathlib import Path
 
 import dsscale
@@ -286,6 +291,14 @@ def _(ex):
     seen = facts(ex)
     assert seen["module_is_real"] == "module"
     FACTS.update(seen)
+
+
+E = namedtuple("E", "term value")
+
+
+@check("ex01_probe", points=1, name="the checks' named tuples cross by value")
+def _(ex):
+    assert ex.first_term([E(3, "a"), E(4, "b")]) == (3, "E")
 
 
 FACTS = {}

@@ -29,6 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from dsscale.grading import codec
 from dsscale.grading.codec import ProtocolError, decode, encode
 from dsscale.grading.wire import ChannelClosed, Reader, dumps, loads, write_all
 
@@ -240,6 +241,7 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)  # print() joins stderr, which the judge bounds
     sys.dont_write_bytecode = True
     child = Child(read_fd, write_fd, student_file)
+    codec.checks_loader.append(child._checks_module)
     if child.start(module_name):
         child.run()
     return 0

@@ -2,8 +2,9 @@
 
 The judge and the sandboxed child exchange JSON only. Values that JSON lacks
 (tuples, sets, bytes, dicts with non-string keys, numpy arrays and scalars,
-numpy ``Generator`` states, fractions, the package's own dataclasses such as
-:class:`~dsscale.consistency.Operation`) are written as small tagged objects
+numpy ``Generator`` states, fractions, the dataclasses and named tuples of the
+package, such as :class:`~dsscale.consistency.Operation`, and of the trusted
+checks) are written as small tagged objects
 ``{"$": tag, ...}`` and rebuilt as *exact* built-in or numpy types on the
 other side. Nothing is ever unpickled.
 
@@ -47,8 +48,15 @@ class ProtocolError(Exception):
     """A message from the other side that is not well-formed plain data."""
 
 
+# Classes of these modules cross by value (their dataclasses and named tuples):
+# the package, and the trusted checks, loaded under these private names.
+CHECKS_PREFIX = "_dsscale_checks_"
+# the child sets this to load a checks module from the sources the judge sent
+checks_loader: list[Callable[[str], Any]] = []
+
+
 def _key(name: str) -> bool:
-    return name.startswith("dsscale.") or name in {"dsscale"}
+    return name == "dsscale" or name.startswith(("dsscale.", CHECKS_PREFIX))
 
 
 def encode(value: Any, export: Export) -> Any:
@@ -98,6 +106,9 @@ def _encode_other(value: Any, export: Export) -> Any:
         return {"$": "scalar", "dtype": value.dtype.str, "value": value.item()}
     if kind is np.random.Generator:
         return {"$": "Generator", "state": value.bit_generator.state}
+    if isinstance(value, tuple) and hasattr(kind, "_fields") and _key(kind.__module__):
+        return {"$": "namedtuple", "type": f"{kind.__module__}:{kind.__qualname__}",
+                "items": [encode(v, export) for v in value]}
     if dataclasses.is_dataclass(value) and _key(kind.__module__):
         fields = {f.name: encode(getattr(value, f.name), export)
                   for f in dataclasses.fields(value) if f.init}
@@ -119,8 +130,10 @@ def importable(value: Any) -> dict[str, Any] | None:
 
 
 def _lookup(module: str, name: str, *, allow_import: bool) -> Any:
-    mod = (importlib.import_module(module) if allow_import
-           else sys.modules.get(module))
+    mod = sys.modules.get(module)
+    if mod is None and allow_import:
+        mod = (checks_loader[0](module) if module.startswith(CHECKS_PREFIX)
+               and checks_loader else importlib.import_module(module))
     obj: Any = mod
     for part in name.split("."):
         obj = getattr(obj, part, None)
@@ -205,6 +218,8 @@ def _decode_tagged(tag: str, data: dict[str, Any], resolve: Resolve,
         return _generator(data["state"])
     if tag == "dataclass":
         return _dataclass(data, resolve, trusted)
+    if tag == "namedtuple":
+        return _namedtuple(data, resolve, trusted)
     if tag == "import" and trusted:
         return _lookup(str(data["module"]), str(data["name"]), allow_import=True)
     if tag in ("ref", "jref"):
@@ -230,3 +245,12 @@ def _dataclass(data: dict[str, Any], resolve: Resolve, trusted: bool) -> Any:
     if type(fields) is not dict:
         raise ProtocolError("dataclass fields must be an object")
     return cls(**{str(k): _decode(v, resolve, trusted) for k, v in fields.items()})
+
+
+def _namedtuple(data: dict[str, Any], resolve: Resolve, trusted: bool) -> Any:
+    module, _, name = str(data["type"]).partition(":")
+    cls = _lookup(module, name, allow_import=trusted) if _key(module) else None
+    if not (isinstance(cls, type) and issubclass(cls, tuple)
+            and hasattr(cls, "_fields")):
+        raise ProtocolError(f"{data['type']!r} is not a trusted named tuple")
+    return cls(*(_decode(v, resolve, trusted) for v in _list(data["items"])))

@@ -3,9 +3,11 @@
 Checks come from a chapter folder of the installed exercises (or of an
 instructor's directory), never from the folder being graded. Each
 ``checks*.py`` is imported under a private name (``_dsscale_checks_<chapter>_
-<stem>``) that the child reuses when it runs one of their procedures; files
-named ``checks_hidden*.py`` register hidden checks. A chapter is loaded once
-per process (again only if a file changed).
+<stem>``) that the child reuses when it runs one of their procedures or
+rebuilds one of their classes; files named ``checks_hidden*.py`` register
+hidden checks, and their source is never sent to the child (it could read
+the answers in it), so procedures belong in visible files. A chapter is
+loaded once per process (again only if a file changed).
 """
 
 from __future__ import annotations
@@ -63,11 +65,11 @@ def load_checks(chapter_dir: Path) -> ChapterChecks:
     clear_registry()
     try:
         for path in files:
-            source = path.read_text(encoding="utf-8")
             name = module_name(chapter_dir, path)
-            loaded.sources.append({"name": name, "source": source,
-                                   "filename": path.name})
             _loading_hidden[0] = path.stem.startswith("checks_hidden")
+            if not _loading_hidden[0]:  # hidden checks never reach the child
+                loaded.sources.append({"name": name, "filename": path.name,
+                                       "source": path.read_text(encoding="utf-8")})
             _import(path, name)
         for c in registered_checks():
             loaded.checks.setdefault(c.exercise, []).append(c)

@@ -163,7 +163,11 @@ class Sandbox:
 
     def _limit_self(self) -> None:  # basic mode: runs in the child before exec
         for name, value in _rlimits(self.limits, drop_user=False).items():
-            resource.setrlimit(getattr(resource, f"RLIMIT_{name}"), (value, value))
+            kind = getattr(resource, f"RLIMIT_{name}")
+            hard = resource.getrlimit(kind)[1]  # an unprivileged user cannot raise it
+            if hard != resource.RLIM_INFINITY:
+                value = min(value, hard)
+            resource.setrlimit(kind, (value, value))
 
     # -- output ------------------------------------------------------------------
     def drain(self, fd: int | None = None) -> None:

@@ -174,7 +174,6 @@ class Session:
         self.deadline = deadline
         self.timeout_note = ""
         self.checks_sources = checks_sources
-        self.loaded = False
         self.lost: str | None = None
         self.callback_failure: AssertionError | None = None
         self.exports: dict[int, Any] = {}
@@ -198,6 +197,9 @@ class Session:
             raise ImportFailed(f"importing {self.filename} failed: {error.explain()}")
         if message["op"] != "ready":
             self._lose(f"sent {message['op']!r} instead of starting")
+        # the checks' sources (executed in the child only when a procedure or
+        # one of their classes needs them)
+        self.request({"op": "load", "modules": self.checks_sources})
         return self
 
     def close(self) -> None:
@@ -356,9 +358,6 @@ class Session:
         return value
 
     def procedure(self, module: str, name: str, args: tuple[Any, ...]) -> Any:
-        if not self.loaded:
-            self.request({"op": "load", "modules": self.checks_sources})
-            self.loaded = True
         return self.request({"op": "procedure", "module": module, "name": name,
                              "args": encode(list(args), self._export)})
 
