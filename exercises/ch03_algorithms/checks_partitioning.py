@@ -82,7 +82,7 @@ def _(ex):
     for j in range(2000):
         key = f"key-{j}"
         got = ex.successor_owner(pts, own, stable_hash(key))
-        if got != ring.node_for(key):
+        if not same(got, ring.node_for(key)):
             raise AssertionError(
                 f"successor_owner on HashRing({nodes}, vnodes=40)'s points, "
                 f"h = stable_hash({key!r}): expected {ring.node_for(key)!r}, "
@@ -195,7 +195,7 @@ def _(ex):
             got = ex.jump_hash(key, n)
             if got is None:
                 raise AssertionError("jump_hash returned None; did you forget `return`?")
-            if got != want:
+            if not same(got, want):
                 hint = ""
                 if n > 1 and got == 0:
                     hint = " (is the loop running at all?)"

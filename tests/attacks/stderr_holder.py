@@ -2,7 +2,7 @@
 
 Targets ch01 ex01_amdahl and implements it correctly: its honest score is
 full marks. At import it starts a detached grandchild that keeps the
-child's stdout and stderr open for ten minutes. The old runner waited for
+child's stdout and stderr open for a minute. The old runner waited for
 end-of-file on stderr and hung past its timeout; the grader must finish
 promptly and give the full score.
 """
@@ -15,7 +15,7 @@ import numpy as np
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
-        time.sleep(600)
+        time.sleep(60)
     os._exit(0)
 os.wait()
 

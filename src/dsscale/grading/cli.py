@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from dsscale.grading.grader import DEFAULT_TIMEOUT, grade
+from dsscale.grading.release import default_root
 from dsscale.grading.report import failed_run_json, format_table, gradescope_json
 
 
@@ -26,9 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="also write Gradescope's results.json here (always written, "
                         "even if grading fails)")
     p.add_argument("--checks", "--exercises", dest="checks", metavar="DIR", type=Path,
-                   default=Path("exercises"),
-                   help="the trusted exercises folder with the checks "
-                        "(default: ./exercises)")
+                   default=None,
+                   help="the trusted exercises folder with the checks (default: "
+                        "the one next to the installed package, else ./exercises)")
     p.add_argument("--solutions", action="store_true",
                    help="grade the reference solutions (CHECKS/solutions)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
@@ -36,8 +37,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=_run)
 
 
+def _checks_dir(given: Path | None) -> Path:
+    if given is not None:
+        return given.resolve()
+    beside = default_root() / "exercises"
+    return beside if beside.is_dir() else Path("exercises").resolve()
+
+
 def _run(args: argparse.Namespace) -> int:
-    checks = args.checks.resolve()
+    checks = _checks_dir(args.checks)
     submission = checks / "solutions" if args.solutions else args.submission
     try:
         report = grade(checks, args.chapter, submission=submission,
