@@ -36,7 +36,7 @@ from dsscale.grading import (
     forbid,
     procedure,
 )
-from dsscale.grading.session import student_error
+from dsscale.grading.remote import student_error
 from dsscale.laws import fit_amdahl
 from dsscale.parallel.wordcount import synthetic_corpus
 

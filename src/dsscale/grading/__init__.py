@@ -26,7 +26,7 @@ from dsscale.grading.checks import (
     registered_checks,
     same,
 )
-from dsscale.grading.session import RemoteObject, StudentError
+from dsscale.grading.remote import RemoteObject, StudentError
 
 __all__ = ["Check", "RemoteObject", "StudentError", "assert_close", "assert_equal",
            "assert_raised", "assert_raises", "captured", "check", "forbid",

@@ -1,10 +1,10 @@
 """Registering checks, and the assertions they judge answers with.
 
 Checks run in the judge's process. They receive the student's module as a
-:class:`~dsscale.grading.session.Submission` (``ex``): ``ex.f(args)`` runs the
+:class:`~dsscale.grading.remote.Submission` (``ex``): ``ex.f(args)`` runs the
 student's ``f`` in the sandboxed child and returns plain data; an exception
 the student's code raises arrives as a
-:class:`~dsscale.grading.session.StudentError`. Code that must run student
+:class:`~dsscale.grading.remote.StudentError`. Code that must run student
 objects (a simulation of the student's classes, a Ray program) is a
 :func:`procedure`: trusted code that the child runs next to the student's
 module and whose plain-data result the check then judges.
@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from dsscale.grading.session import (
+from dsscale.grading.remote import (
     ChildLost,
     MissingName,
     StudentError,

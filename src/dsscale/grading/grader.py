@@ -26,16 +26,16 @@ import dsscale
 from dsscale.grading.checks import Check
 from dsscale.grading.imports import refused_use
 from dsscale.grading.loader import ChapterChecks, load_checks
-from dsscale.grading.report import CheckOutcome, ExerciseResult, GradeReport
-from dsscale.grading.sandbox import RAY_LIMITS, Limits, detect_isolation, with_cpu
-from dsscale.grading.session import (
+from dsscale.grading.remote import (
     ChildLost,
     ImportFailed,
     MissingName,
-    Session,
     StudentError,
     Submission,
 )
+from dsscale.grading.report import CheckOutcome, ExerciseResult, GradeReport
+from dsscale.grading.sandbox import RAY_LIMITS, Limits, detect_isolation, with_cpu
+from dsscale.grading.session import Session
 
 DEFAULT_TIMEOUT = 60.0
 MAX_FILE = 2 << 20  # bytes: larger files in the student's folder are not copied

@@ -10,7 +10,7 @@ forbidden method ``m``. Names are compared by what
 they resolve to in the library, so a re-export counts as the original.
 Code under ``if __name__ == "__main__":`` is not read: the grader never runs
 it. The child adds an identity test at run time
-(:class:`~dsscale.grading.session.Submission`).
+(:class:`~dsscale.grading.remote.Submission`).
 """
 
 from __future__ import annotations
