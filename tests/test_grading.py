@@ -26,7 +26,8 @@ RAY_CHAPTERS = {c for c in CHAPTERS
 
 
 def _marks(chapter):
-    return [pytest.mark.slow, pytest.mark.ray] if chapter in RAY_CHAPTERS else []
+    return [pytest.mark.slow, pytest.mark.ray] if chapter in RAY_CHAPTERS else [
+        pytest.mark.slow]
 
 
 def _scores(report):
@@ -97,6 +98,7 @@ def test_a_planted_wrong_solution_loses_exactly_that_exercise(tmp_path):
 ALL_EXERCISES = [(c, e) for c in CHAPTERS for e in sorted(exercise_plan(EXERCISES / c))]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("chapter", "exercise"), ALL_EXERCISES)
 def test_a_placeholder_answer_loses_exactly_that_exercises_points(
         tmp_path, chapter, exercise):
