@@ -55,3 +55,23 @@ def built_book() -> Path:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
         pytest.fail(f"jupyter-book build -W failed (exit {proc.returncode}):\n{tail}")
     return ROOT / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def grading_ray():
+    """A function returning the environment of one loopback Ray cluster, started
+    on first call and shared by every grading test (a start costs seconds)."""
+    from contextlib import ExitStack
+
+    stack = ExitStack()
+    started: list[dict[str, str]] = []
+
+    def provide() -> dict[str, str]:
+        if not started:
+            from dsscale.raycluster import local_cluster
+
+            started.append(stack.enter_context(local_cluster()))
+        return started[0]
+
+    with stack:
+        yield provide

@@ -39,7 +39,8 @@ def amdahl_speedup(parallel_fraction, workers):
     Returns
     -------
     float or numpy array
-        1 / ((1 - p) + p / n).
+        S(n) = T_1 / T_n for the job described above (derive it from the
+        model); for example 1.0 whenever p = 0 or n = 1.
 
     Raises
     ------
@@ -53,7 +54,7 @@ def amdahl_speedup(parallel_fraction, workers):
 def amdahl_limit(parallel_fraction):
     """The largest speedup any number of workers can give: lim S(n), n -> inf.
 
-    Returns 1 / (1 - p) as a float, and `float("inf")` when p == 1.
+    Returns the limit as a float, `float("inf")` when the speedup is unbounded.
     Raises ValueError (message containing "parallel_fraction") if p is
     outside [0, 1].
     """

@@ -25,7 +25,7 @@ import numpy as np
 
 
 def gustafson_speedup(parallel_fraction, workers):
-    """Scaled speedup (1 - p) + p * n, where p is measured on the n-worker run.
+    """Scaled speedup T_1 / T_n of the job above, p measured on the n-worker run.
 
     Broadcasts like numpy (returns a float for scalar inputs, an array
     otherwise). Raises ValueError naming "parallel_fraction" if any p is
@@ -37,11 +37,11 @@ def gustafson_speedup(parallel_fraction, workers):
 def amdahl_fraction_from_gustafson(parallel_fraction, workers):
     """Convert Gustafson's p_G (measured on n workers) into Amdahl's p_A.
 
-    Both describe the same job: on one worker it takes (1 - p_G) + p_G * n time
-    units, of which p_G * n parallelise. Return p_A = p_G * n / ((1 - p_G) + p_G * n)
-    as a float. With this p_A, Amdahl's speedup at n workers equals Gustafson's
-    scaled speedup: the two laws agree once the fractions are measured on the
-    same run. Raises ValueError as gustafson_speedup does.
+    Both describe the same job. Return p_A, the fraction of the *one-worker*
+    run time that parallelises, as a float. With it, Amdahl's speedup at n
+    workers equals Gustafson's scaled speedup: the two laws agree once the
+    fractions are measured on the same run. Raises ValueError as
+    gustafson_speedup does.
     """
     raise NotImplementedError("your code here")
 

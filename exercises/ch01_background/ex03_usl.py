@@ -37,9 +37,10 @@ def usl_throughput(n, lambda_, sigma, kappa):
 def best_concurrency(sigma, kappa, max_n=10_000):
     """The integer n in 1..max_n with the highest USL throughput.
 
-    The continuous peak is N* = sqrt((1 - sigma) / kappa); the best integer is
-    one of its neighbours (or max_n if kappa == 0, or 1 if sigma >= 1).
-    Ties go to the smaller n. Return an int.
+    Work out where the continuous X(n) peaks; the best integer is not always
+    the nearest one. If X never stops growing in 1..max_n, return max_n.
+    Ties go to the smaller n. Return an int; e.g. `best_concurrency(0.0, 0.25)`
+    is 2.
     """
     raise NotImplementedError("your code here")
 

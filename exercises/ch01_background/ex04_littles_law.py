@@ -19,7 +19,7 @@
 
 # %%
 def requests_in_flight(throughput, latency):
-    """Little's law: the mean number of requests inside the system, L = X * W.
+    """The mean number of requests inside the system, by Little's law.
 
     `throughput` in requests/s (>= 0) and `latency` in seconds (>= 0).
     Raise ValueError naming the offending parameter if either is negative.
@@ -28,7 +28,8 @@ def requests_in_flight(throughput, latency):
 
 
 def mm1_mean_latency(arrival_rate, service_rate):
-    """Mean time in an M/M/1 system, W = 1 / (mu - lambda), in seconds.
+    """Mean time a request spends in the M/M/1 system above (waiting plus
+    service), in seconds.
 
     Raise ValueError naming "arrival_rate" if arrival_rate < 0 or if the queue
     is unstable (arrival_rate >= service_rate), and naming "service_rate" if
@@ -40,9 +41,23 @@ def mm1_mean_latency(arrival_rate, service_rate):
 def max_arrival_rate(service_rate, target_latency):
     """Largest arrival rate whose M/M/1 mean latency is at most target_latency.
 
-    Solve 1 / (mu - lambda) <= W for lambda. If even an idle server cannot
-    meet the target (1/mu > W) return 0.0. Raise ValueError naming
-    "target_latency" if it is <= 0, and "service_rate" if that is <= 0.
+    If even an idle server cannot meet the target, return 0.0. Raise ValueError
+    naming "target_latency" if it is <= 0, and "service_rate" if that is <= 0.
+    """
+    raise NotImplementedError("your code here")
+
+
+def analysis_servers_for_p99():
+    """Analysis question: how many servers keep the p99 under 20 ms?
+
+    Requests arrive as a Poisson process at 900 requests/s. A load balancer
+    sends each request to one of N identical servers chosen uniformly at
+    random, so each server is an M/M/1 queue fed a Poisson stream of 900 / N
+    requests/s; each serves 500 requests/s on average (exponential service
+    times). Return the smallest N (an int) for which the 99th percentile of a
+    request's response time (waiting plus service) is below 20 ms. Derive it
+    from the response-time distribution of an M/M/1 queue (Chapter 1,
+    "M/M/1: the hockey stick").
     """
     raise NotImplementedError("your code here")
 

@@ -64,8 +64,8 @@ def partition_of(key, boundaries):
     The answer is the number of split points that are <= key: a key equal to
     a split point b_i is the *first* key of partition i + 1, not the last of
     partition i. With `boundaries = [30, 60, 80]`: 29 -> 0, 30 -> 1, 59 -> 1,
-    60 -> 2, 80 -> 3, 1000 -> 3. Use binary search (`bisect.bisect_right`),
-    not a scan. Empty `boundaries` put every key in partition 0.
+    60 -> 2, 80 -> 3, 1000 -> 3. Use binary search, not a scan. Empty
+    `boundaries` put every key in partition 0.
 
     Parameters
     ----------

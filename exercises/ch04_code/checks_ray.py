@@ -1,13 +1,16 @@
 """Checks for Chapter 4's Ray exercises (trusted code: students do not edit this).
 
-Pure-Python checks come first in each exercise, so a stub fails fast with
-"not implemented". The checks marked ``uses_ray=True`` run on the one local
-Ray cluster that ``dsscale grade`` starts for the whole grading run (it sets
-``RAY_ADDRESS`` and the token for this process). Nothing here measures or
-asserts a speed: the batching pattern of ex03 is observed through the
-``get`` the check passes in and through tasks that cannot finish until the
-check lets them, and ex05 only checks that real measurements pass through
-the student's functions consistently.
+Pure-Python checks come first in each exercise and the Ray checks require
+them, so a stub fails fast with "not implemented" and never starts Ray. The
+Ray checks are procedures: trusted code that runs in the sandboxed child,
+which joins the one local Ray cluster ``dsscale grade`` starts for the whole
+run (``RAY_ADDRESS`` and the token are set for it), and returns plain data
+(counts, a log of submissions and fetches, positions of references) that the
+check then judges. Nothing here measures or asserts a speed: the batching of
+ex02 and ex03 is observed through the driver's submissions and fetches and
+through tasks that cannot finish until the procedure lets them, and ex05
+only checks that real measurements pass through the student's functions
+consistently.
 
 Ray imports the functions it runs in worker processes by module name, and
 neither this file (loaded under a private name) nor the student's file is
@@ -23,15 +26,35 @@ from collections import Counter
 
 import numpy as np
 
-from dsscale.grading import assert_close, assert_equal, assert_raises, check
+from dsscale.grading import (
+    assert_close,
+    assert_equal,
+    assert_raised,
+    assert_raises,
+    captured,
+    check,
+    forbid,
+    procedure,
+)
+from dsscale.grading.remote import student_error
 from dsscale.laws import fit_amdahl
 from dsscale.parallel.wordcount import synthetic_corpus
+
+YOURSELF = ("this exercise asks you to write it yourself; the library's "
+            "version is what the checks compare yours with.")
+forbid("ex02_reduce_step",
+       "dsscale.parallel.wordcount.reduce_counts",
+       "dsscale.parallel.wordcount.wordcount_local",
+       "dsscale.parallel.wordcount.wordcount_ray", "dsscale.parallel.mapreduce",
+       reason=YOURSELF)
+forbid("ex04_choose_quorums", "dsscale.quorum", reason=YOURSELF)
+forbid("ex05_fit_scaling", "dsscale.laws", "dsscale.parallel.scaling", reason=YOURSELF)
 
 _SESSION = []  # the one ray_session of this exercise process, once entered
 
 
-def _connect(ex):
-    """Join the grader's Ray cluster (once per process); return ``ray``."""
+def _connect(module):
+    """Child: join the grader's Ray cluster (once per process); return ``ray``."""
     import ray
     from dsscale.raysupport import ray_session
     from ray import cloudpickle
@@ -41,8 +64,8 @@ def _connect(ex):
         session.__enter__()
         _SESSION.append(session)
         atexit.register(session.__exit__, None, None, None)
-    for module in (sys.modules[__name__], ex):
-        cloudpickle.register_pickle_by_value(module)
+    for shipped in (sys.modules[__name__], module):
+        cloudpickle.register_pickle_by_value(shipped)
     return ray
 
 
@@ -90,9 +113,9 @@ def _expect_counts(got, want, what):
 @check("ex02_reduce_step", points=1, name="merge_counts sums partial counts")
 def _(ex):
     a, b = {"a": 2, "b": 1}, Counter({"b": 3, "c": 1})
-    got = ex.merge_counts([a, b, {}])
+    got, (after,) = ex.merge_counts.and_args([a, b, {}])
     _expect_counts(got, {"a": 2, "b": 4, "c": 1}, "merge_counts([a, b, {}])")
-    if a != {"a": 2, "b": 1} or b != Counter({"b": 3, "c": 1}):
+    if after != [a, b, {}]:
         raise AssertionError("merge_counts must not modify its input dicts; "
                              "build a new dict")
     _expect_counts(ex.merge_counts([]), {}, "merge_counts([])")
@@ -113,18 +136,6 @@ def _(ex):
     assert_raises(ValueError, ex.reduce_partition, partials, 0, 0, _mod_partition,
                   what="reduce_partition(partials, 0, 0, ...)",
                   mentions="num_partitions")
-
-
-@check("ex02_reduce_step", points=2, name="reduce_on_ray equals Counter(corpus)",
-       uses_ray=True)
-def _(ex):
-    ray = _connect(ex)
-    refs = [ray.put(dict(Counter(c))) for c in CHUNKS]
-    want = Counter(CORPUS)
-    _expect_counts(ex.reduce_on_ray(refs, 3, _mod_partition), want,
-                   "reduce_on_ray(refs, 3, partition_of)")
-    _expect_counts(ex.reduce_on_ray(refs, 1), want,
-                   "reduce_on_ray(refs, 1) (default partition_of)")
 
 
 class _SpyPartition:
@@ -149,29 +160,88 @@ class _SpyPartition:
         return int(word[1:]) % num_partitions
 
 
-@check("ex02_reduce_step", points=1,
-       name="reduce_on_ray runs one Ray task per partition", uses_ray=True)
-def _(ex):
-    ray = _connect(ex)
+class _Watched:
+    """Stands in for the student's ``reduce_task``: logs each submission."""
+
+    def __init__(self, task, events):
+        self.task, self.events = task, events
+
+    def remote(self, *args, **kwargs):
+        self.events.append("submit")
+        return self.task.remote(*args, **kwargs)
+
+
+@procedure
+def reduce_on_ray_run(module, num_partitions, partition):
+    """Child: reduce_on_ray over the 4 chunks, logging submissions and fetches.
+
+    ``partition`` is "mod" (word rank mod R), "spy" (the same, logging the
+    task it runs in) or "default" (the student's default argument).
+    """
+    ray = _connect(module)
+    refs = [ray.put(dict(Counter(c))) for c in CHUNKS]
     log = ray.remote(num_cpus=0)(_Log).remote()
+    spy = _SpyPartition(log)
+    events = []
+    real_get, real_task = ray.get, module.reduce_task
+
+    def watched_get(refs, *args, **kwargs):
+        events.append(["get", len(refs) if isinstance(refs, list | tuple) else 1])
+        return real_get(refs, *args, **kwargs)
+
+    ray.get, module.reduce_task = watched_get, _Watched(real_task, events)
     try:
-        spy = _SpyPartition(log)
-        refs = [ray.put(dict(Counter(c))) for c in CHUNKS]
-        _expect_counts(ex.reduce_on_ray(refs, 4, spy), Counter(CORPUS),
-                       "reduce_on_ray(refs, 4, partition_of)")
-        if spy.driver_calls:
-            raise AssertionError(
-                f"reduce_on_ray(refs, 4, partition_of) called partition_of "
-                f"{spy.driver_calls} times in the driver; routing words is the "
-                f"reduce tasks' job (reduce_task calls reduce_partition)")
-        tasks = ray.get(log.read.remote())
-        if len(set(tasks)) != 4:
-            raise AssertionError(
-                f"reduce_on_ray(refs, 4, partition_of) should launch 4 reduce "
-                f"tasks (one per partition, each calling partition_of), but "
-                f"partition_of ran in {len(set(tasks))} task(s)")
+        if partition == "default":
+            counts = module.reduce_on_ray(refs, num_partitions)
+        else:
+            chosen = spy if partition == "spy" else _mod_partition
+            counts = module.reduce_on_ray(refs, num_partitions, chosen)
     finally:
-        ray.kill(log)
+        ray.get, module.reduce_task = real_get, real_task
+    tasks = ray.get(log.read.remote())
+    ray.kill(log)
+    return {"counts": counts, "events": events, "driver_calls": spy.driver_calls,
+            "tasks": len(set(tasks))}
+
+
+PURE_REDUCE = ["merge_counts sums partial counts",
+               "reduce_partition keeps its own words"]
+
+
+@check("ex02_reduce_step", points=2, name="reduce_on_ray equals Counter(corpus)",
+       uses_ray=True, requires=PURE_REDUCE)
+def _(ex):
+    want = Counter(CORPUS)
+    got = reduce_on_ray_run(ex, 3, "mod")
+    _expect_counts(got["counts"], want, "reduce_on_ray(refs, 3, partition_of)")
+    got = reduce_on_ray_run(ex, 1, "default")
+    _expect_counts(got["counts"], want, "reduce_on_ray(refs, 1) (default partition_of)")
+
+
+@check("ex02_reduce_step", points=2,
+       name="reduce_on_ray submits one task per partition, then fetches",
+       uses_ray=True, requires=PURE_REDUCE)
+def _(ex):
+    got = reduce_on_ray_run(ex, 4, "spy")
+    what = "reduce_on_ray(refs, 4, partition_of)"
+    _expect_counts(got["counts"], Counter(CORPUS), what)
+    if got["driver_calls"]:
+        raise AssertionError(
+            f"{what} called partition_of {got['driver_calls']} times in the driver; "
+            "routing words is the reduce tasks' job (reduce_task calls "
+            "reduce_partition)")
+    if got["tasks"] != 4:
+        raise AssertionError(
+            f"{what} should launch 4 reduce tasks (one per partition, each calling "
+            f"partition_of), but partition_of ran in {got['tasks']} task(s)")
+    events = got["events"]
+    submits = events.count("submit")
+    first_get = next((i for i, e in enumerate(events) if e != "submit"), len(events))
+    if submits != 4 or first_get < submits:
+        raise AssertionError(
+            f"{what} fetched a result with ray.get after {first_get} of its "
+            f"{submits} reduce_task.remote calls: a task waited for before the "
+            "next is submitted runs alone; submit every task, then fetch")
 
 
 # ---- ex03_batched_get -------------------------------------------------------
@@ -245,13 +315,18 @@ def _cube(x):
     return x ** 3
 
 
+@procedure
+def results_on_ray(module):
+    """Child: results_in_order with a real Ray remote function."""
+    ray = _connect(module)
+    return module.results_in_order(ray.remote(num_cpus=0)(_cube), list(range(10)))
+
+
 @check("ex03_batched_get", points=1, name="results_in_order on Ray",
-       uses_ray=True)
+       uses_ray=True, requires=["results_in_order submits every task before one get"])
 def _(ex):
-    ray = _connect(ex)
-    cube = ray.remote(num_cpus=0)(_cube)
-    assert_equal(ex.results_in_order(cube, list(range(10))),
-                  [x ** 3 for x in range(10)], "results_in_order(cube, range(10))")
+    assert_equal(results_on_ray(ex), [x ** 3 for x in range(10)],
+                 "results_in_order(cube, range(10))")
 
 
 class _Gate:
@@ -268,59 +343,69 @@ class _Gate:
         self.event.set()
 
 
-@check("ex03_batched_get", points=2,
-       name="first_k_done returns the k ready results with ray.wait",
-       uses_ray=True)
-def _(ex):
-    ray = _connect(ex)
+@procedure
+def first_k_run(module):
+    """Child: first_k_done(refs, 3) while three of six tasks cannot finish.
+
+    Returns whether it hung, its outcome (values, and not_ready as positions
+    in refs) and the outcomes of two calls with a bad k.
+    """
+    ray = _connect(module)
     gate = ray.remote(num_cpus=0, max_concurrency=8)(_Gate).remote()
     try:
-        # three results exist already; three cannot exist until gate.open()
         refs = [gate.hold.remote(100), ray.put(1), gate.hold.remote(101),
                 ray.put(2), ray.put(3), gate.hold.remote(102)]
         outcome = {}
-
-        def call():
-            try:
-                outcome["value"] = ex.first_k_done(refs, 3)
-            except BaseException as exc:  # noqa: BLE001 - re-raised below
-                outcome["error"] = exc
-
-        worker = threading.Thread(target=call, daemon=True)
+        worker = threading.Thread(
+            target=lambda: outcome.update(captured(module.first_k_done, refs, 3)),
+            daemon=True)
         worker.start()
         # a bound on liveness, not a speed: a right answer returns at once
         worker.join(timeout=15)
         hung = worker.is_alive()
         ray.get(gate.open.remote())
         worker.join(timeout=30)
-        if hung:
-            raise AssertionError(
-                "first_k_done(refs, 3) was still waiting 15 s after three of the "
-                "six references were ready: it waits for tasks that have not "
-                "finished; use ray.wait(refs, num_returns=k) and fetch only the "
-                "ready ones")
-        if "error" in outcome:
-            raise outcome["error"]
-        got = outcome.get("value")
-        try:
-            values, not_ready = got
-            values, not_ready = list(values), list(not_ready)
-        except (TypeError, ValueError):
-            raise AssertionError(f"first_k_done should return a tuple "
-                                 f"(values, not_ready), got {got!r}") from None
-        assert_equal(values, [1, 2, 3], "the values of first_k_done(refs, 3)")
-        if not_ready != [refs[0], refs[2], refs[5]]:
-            raise AssertionError(
-                "not_ready of first_k_done(refs, 3) should be the three "
-                "references that were not ready (refs[0], refs[2], refs[5], in "
-                f"that order), got {not_ready}")
-        assert_raises(ValueError, ex.first_k_done, refs, 0,
-                      what="first_k_done(refs, 0)", mentions="k")
-        assert_raises(ValueError, ex.first_k_done, refs, 7,
-                      what="first_k_done(refs, 7) with 6 refs", mentions="k")
+        value = outcome.get("value")
+        if isinstance(value, tuple | list) and len(value) == 2:
+            values, rest = value
+            positions = [next((i for i, r in enumerate(refs) if r == x), -1)
+                         for x in rest] if isinstance(rest, list | tuple) else rest
+            outcome["value"] = (values, positions)
+        return {"hung": hung, "outcome": outcome,
+                "k0": captured(module.first_k_done, refs, 0),
+                "k7": captured(module.first_k_done, refs, 7)}
     finally:
         ray.get(gate.open.remote())
         ray.kill(gate)
+
+
+@check("ex03_batched_get", points=2,
+       name="first_k_done returns the k ready results with ray.wait",
+       uses_ray=True, requires=["results_in_order submits every task before one get"])
+def _(ex):
+    got = first_k_run(ex)
+    if got["hung"]:
+        raise AssertionError(
+            "first_k_done(refs, 3) was still waiting 15 s after three of the "
+            "six references were ready: it waits for tasks that have not "
+            "finished")
+    outcome = got["outcome"]
+    if "error" in outcome:
+        raise student_error(outcome["error"], "")
+    value = outcome.get("value")
+    try:
+        values, not_ready = value
+        values, not_ready = list(values), list(not_ready)
+    except (TypeError, ValueError):
+        raise AssertionError(f"first_k_done should return a tuple "
+                             f"(values, not_ready), got {value!r}") from None
+    assert_equal(values, [1, 2, 3], "the values of first_k_done(refs, 3)")
+    assert_equal(not_ready, [0, 2, 5],
+                 "the positions in refs of not_ready from first_k_done(refs, 3) "
+                 "(the references that were not ready, in their order)")
+    assert_raised(got["k0"], ValueError, what="first_k_done(refs, 0)", mentions="k")
+    assert_raised(got["k7"], ValueError, what="first_k_done(refs, 7) with 6 refs",
+                  mentions="k")
 
 
 # ---- ex04_choose_quorums ----------------------------------------------------
@@ -405,27 +490,35 @@ def _(ex):
                   what="tolerated_failures(0, 1, 1)", mentions="replication_factor")
 
 
+@procedure
+def kv_store_run(module, read_quorum, write_quorum):
+    """Child: puts and gets on a Ray KVStore with these quorums."""
+    _connect(module)
+    from dsscale.parallel.kvstore import KVStore
+
+    # a generous per-replica timeout: the grading machine may be busy
+    with KVStore(num_shards=1, replication_factor=3, read_quorum=read_quorum,
+                 write_quorum=write_quorum, rng=0, timeout=10.0) as store:
+        items = {"alpha": 1, "beta": "two", "gamma": [3]}
+        for key, value in items.items():
+            store.put(key, value)
+        got = {key: store.get(key) for key in items}
+        store.put("alpha", 11)
+        got["alpha again"] = store.get("alpha")
+    return got
+
+
 @check("ex04_choose_quorums", points=1,
-       name="a KVStore on Ray with your cheapest_quorums(3, 0.9)", uses_ray=True)
+       name="a KVStore on Ray with your cheapest_quorums(3, 0.9)", uses_ray=True,
+       requires=["valid_quorums", "cheapest_quorums (ties included)"])
 def _(ex):
     r, w = _pair(ex.cheapest_quorums(3, 0.9), "cheapest_quorums(3, 0.9)")
     if not (1 <= r <= 3 and 2 <= w <= 3 and r + w > 3):
         raise AssertionError(f"cheapest_quorums(3, 0.9) = {(r, w)} is not a safe "
                              "quorum for N = 3 (need R + W > 3 and W > 3 / 2)")
-    _connect(ex)
-    from dsscale.parallel.kvstore import KVStore
-
-    # a generous per-replica timeout: the grading machine may be busy
-    with KVStore(num_shards=1, replication_factor=3, read_quorum=r,
-                 write_quorum=w, rng=0, timeout=10.0) as store:
-        items = {"alpha": 1, "beta": "two", "gamma": [3]}
-        for key, value in items.items():
-            store.put(key, value)
-        for key, value in items.items():
-            assert_equal(store.get(key), value,
-                          f"get({key!r}) after put with (R, W) = {(r, w)}")
-        store.put("alpha", 11)
-        assert_equal(store.get("alpha"), 11, "get('alpha') after a second put")
+    got = kv_store_run(ex, r, w)
+    want = {"alpha": 1, "beta": "two", "gamma": [3], "alpha again": 11}
+    assert_equal(got, want, f"get of every key after the puts, with (R, W) = {(r, w)}")
 
 
 # ---- ex05_fit_scaling -------------------------------------------------------
@@ -501,30 +594,40 @@ def _(ex):
                   what="predict_speedup(0.5, 0.5)", mentions="workers")
 
 
-@check("ex05_fit_scaling", points=1,
-       name="real measure_scaling numbers through your functions", uses_ray=True)
-def _(ex):
-    # fail fast, before spending seconds on Ray
-    ex.speedup_efficiency([1, 2], [[2.0], [1.0]])
-    _connect(ex)
+@procedure
+def measured_run(module):
+    """Child: a real measure_scaling run at 1 and 2 workers (raw samples)."""
+    _connect(module)
     from dsscale.parallel.scaling import measure_scaling
 
     result = measure_scaling(workers=(1, 2), tasks_per_worker=1,
                              task_size=50_000, repeats=2)
-    what = "speedup_efficiency(result.workers, result.samples)"
-    s, e = _two_arrays(ex.speedup_efficiency(result.workers, result.samples), what)
+    return {"workers": [int(n) for n in result.workers],
+            "samples": [[float(t) for t in row] for row in result.samples]}
+
+
+@check("ex05_fit_scaling", points=1,
+       name="real measure_scaling numbers through your functions", uses_ray=True,
+       requires=["speedup_efficiency from repeated runs",
+                 "fit_parallel_fraction by least squares"])
+def _(ex):
+    run = measured_run(ex)
+    workers, samples = run["workers"], run["samples"]
+    if workers != [1, 2] or len(samples) != 2 or not all(
+            len(row) == 2 and all(t > 0 for t in row) for row in samples):
+        raise AssertionError("the measurement did not run")
+    what = "speedup_efficiency(workers, samples) of a measured run"
+    s, e = _two_arrays(ex.speedup_efficiency(workers, samples), what)
     s, e = np.asarray(s, dtype=float), np.asarray(e, dtype=float)
-    if s.shape != (2,) or s[0] != 1.0:
-        raise AssertionError(f"{what}: the speedup at 1 worker must be exactly 1.0, "
-                             f"got speedup {s}")
-    assert_close(s, result.speedup, f"the speedup of {what} (the median times)",
-                 rtol=1e-9)
-    assert_close(e, s / np.array([1.0, 2.0]), f"the efficiency of {what}")
+    # the judge's own medians of the raw samples
+    want = float(np.median(samples[0])) / np.array([np.median(r) for r in samples])
+    assert_close(s, want, f"the speedup of {what} (the median times)", rtol=1e-9)
+    assert_close(e, want / np.array([1.0, 2.0]), f"the efficiency of {what}")
     # with points at n = 1 and 2 only, least squares fits n = 2 exactly:
     # 1 / ((1 - p) + p / 2) = S  <=>  p = 2 (1 - 1 / S), clipped to [0, 1]
-    p = ex.fit_parallel_fraction(result.workers, s)
-    want = float(np.clip(2.0 * (1.0 - 1.0 / s[1]), 0.0, 1.0))
-    assert_close(p, want, f"fit_parallel_fraction on the measured speedup "
-                          f"{s[1]:.4f} at 2 workers", rtol=0, atol=1e-4)
-    assert_close(ex.predict_speedup(p, 2), float(np.clip(s[1], 1.0, 2.0)),
+    p = ex.fit_parallel_fraction(workers, s)
+    p_want = float(np.clip(2.0 * (1.0 - 1.0 / want[1]), 0.0, 1.0))
+    assert_close(p, p_want, f"fit_parallel_fraction on the measured speedup "
+                            f"{want[1]:.4f} at 2 workers", rtol=0, atol=1e-4)
+    assert_close(ex.predict_speedup(p, 2), float(np.clip(want[1], 1.0, 2.0)),
                  "predict_speedup(p, 2) with the fitted p", rtol=0, atol=1e-3)

@@ -124,6 +124,17 @@ def tolerated_failures(replication_factor, read_quorum, write_quorum):
     raise NotImplementedError("your code here")
 
 
+def analysis_majorities_read_fraction():
+    """Analysis question: until which read fraction are majorities cheapest?
+
+    For N = 5 replicas and the cost of `cheapest_quorums` (its tie rule
+    included), return the largest read fraction f in [0, 1] for which
+    `cheapest_quorums(5, f)` is the majority pair (3, 3), as a float. Work it
+    out from the costs of the valid pairs, not by scanning f.
+    """
+    raise NotImplementedError("your code here")
+
+
 # %% [markdown]
 # Try it: the cheapest quorums for a read-heavy workload on three replicas,
 # used by a real store on Ray.

@@ -1,4 +1,5 @@
-"""The ``dsscale`` command: ``grade``, ``faults``, ``demo``.
+"""The ``dsscale`` command: ``grade``, ``release``, ``autograder``, ``faults``,
+``demo``.
 
 Each subcommand lives in its own module with a ``register(subparsers)``
 function; this file only wires them together, importing each lazily so that
@@ -15,6 +16,8 @@ from collections.abc import Sequence
 # subcommand name -> module that provides register(subparsers)
 SUBCOMMANDS = {
     "grade": "dsscale.grading.cli",
+    "release": "dsscale.grading.release",
+    "autograder": "dsscale.grading.autograder",
     "faults": "dsscale.faults.cli",
     "demo": "dsscale.parallel.demo",
     "plan": "dsscale.capacity.cli",

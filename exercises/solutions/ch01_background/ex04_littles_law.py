@@ -19,7 +19,7 @@
 
 # %%
 def requests_in_flight(throughput, latency):
-    """Little's law: the mean number of requests inside the system, L = X * W.
+    """The mean number of requests inside the system, by Little's law.
 
     `throughput` in requests/s (>= 0) and `latency` in seconds (>= 0).
     Raise ValueError naming the offending parameter if either is negative.
@@ -34,7 +34,8 @@ def requests_in_flight(throughput, latency):
 
 
 def mm1_mean_latency(arrival_rate, service_rate):
-    """Mean time in an M/M/1 system, W = 1 / (mu - lambda), in seconds.
+    """Mean time a request spends in the M/M/1 system above (waiting plus
+    service), in seconds.
 
     Raise ValueError naming "arrival_rate" if arrival_rate < 0 or if the queue
     is unstable (arrival_rate >= service_rate), and naming "service_rate" if
@@ -53,9 +54,8 @@ def mm1_mean_latency(arrival_rate, service_rate):
 def max_arrival_rate(service_rate, target_latency):
     """Largest arrival rate whose M/M/1 mean latency is at most target_latency.
 
-    Solve 1 / (mu - lambda) <= W for lambda. If even an idle server cannot
-    meet the target (1/mu > W) return 0.0. Raise ValueError naming
-    "target_latency" if it is <= 0, and "service_rate" if that is <= 0.
+    If even an idle server cannot meet the target, return 0.0. Raise ValueError
+    naming "target_latency" if it is <= 0, and "service_rate" if that is <= 0.
     """
     ### BEGIN SOLUTION
     if service_rate <= 0:
@@ -63,6 +63,30 @@ def max_arrival_rate(service_rate, target_latency):
     if target_latency <= 0:
         raise ValueError(f"target_latency must be > 0, got {target_latency}")
     return max(0.0, service_rate - 1.0 / target_latency)
+    ### END SOLUTION
+
+
+def analysis_servers_for_p99():
+    """Analysis question: how many servers keep the p99 under 20 ms?
+
+    Requests arrive as a Poisson process at 900 requests/s. A load balancer
+    sends each request to one of N identical servers chosen uniformly at
+    random, so each server is an M/M/1 queue fed a Poisson stream of 900 / N
+    requests/s; each serves 500 requests/s on average (exponential service
+    times). Return the smallest N (an int) for which the 99th percentile of a
+    request's response time (waiting plus service) is below 20 ms. Derive it
+    from the response-time distribution of an M/M/1 queue (Chapter 1,
+    "M/M/1: the hockey stick").
+    """
+    ### BEGIN SOLUTION
+    # M/M/1 response time ~ Exp(mu - lambda): p99 = ln(100) / (mu - lambda)
+    import math
+
+    n = 1
+    while not (900 / n < 500
+               and math.log(100) / (500 - 900 / n) < 0.020):
+        n += 1
+    return n
     ### END SOLUTION
 
 

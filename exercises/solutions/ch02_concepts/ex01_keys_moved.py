@@ -17,8 +17,8 @@
 # $h \bmod n$. It balances well, but growing the cluster from $n$ to $n + 1$
 # nodes keeps a key in place only if $h \bmod n = h \bmod (n + 1)$. Implement
 # the placement rule, measure the fraction of keys that move, and compare it
-# with the closed form $n / (n + 1)$: the fraction that must move is only the
-# new node's fair share, $1 / (n + 1)$.
+# with the expected fraction you derive; the fraction that *must* move is only
+# the new node's fair share, $1 / (n + 1)$.
 # (Book: Chapter 2, "Partitioning", `book/ch02_concepts/partitioning.md`.)
 #
 # Grade with `dsscale grade ch02`.
@@ -101,9 +101,8 @@ def moved_fraction_modulo(key_hashes, old_nodes, new_nodes):
 def expected_moved_fraction_modulo(n):
     """Expected fraction of keys that move when n nodes become n + 1.
 
-    For uniformly distributed hashes, h mod n = h mod (n + 1) exactly when
-    h mod n(n+1) < n (think about the remainders), which happens with
-    probability n / (n(n+1)) = 1 / (n + 1). So return n / (n + 1) as a float.
+    For uniformly distributed hashes, as a float. Derive it: for which
+    remainders of h modulo n(n + 1) do h mod n and h mod (n + 1) agree?
 
     Raises
     ------

@@ -163,6 +163,36 @@ def write_vector(context, node):
     ### END SOLUTION
 
 
+def analysis_lost_writes():
+    """Analysis question: which ways of resolving conflicts lose a write?
+
+    Three replicas Sx, Sy, Sz hold one object, version v0. Client 1 reads v0
+    and writes v1 through Sx; at the same time client 2, which also read v0
+    and has not seen v1, writes v2 through Sy. Both writes are acknowledged.
+    Sx's clock is 5 ms behind Sy's, and client 1 wrote 2 ms after client 2
+    in real time. Then the replicas exchange their versions (anti-entropy)
+    and a client reads the object. The store resolves conflicting versions
+    in one of three ways:
+
+    * "lww": last writer wins, by the coordinator's wall-clock timestamp;
+    * "counter": one counter per object, incremented by each write (from the
+      version the client read); keep the version with the larger counter,
+      and on a tie the one written later by wall-clock time;
+    * "vectors": version vectors, keeping concurrent versions as siblings
+      (as in this exercise).
+
+    Return the set of the names (from "lww", "counter", "vectors") under
+    which one of the two acknowledged writes is lost: never returned by the
+    read, nor by any later one.
+    """
+    ### BEGIN SOLUTION
+    # lww keeps v2 (Sy's clock is ahead by more than the 2 ms), losing v1; both
+    # writes carry counter 1, a tie broken by wall clock: v1 lost again;
+    # vectors {Sx: 1} and {Sy: 1} are concurrent: both kept as siblings
+    return {"lww", "counter"}
+    ### END SOLUTION
+
+
 # %% [markdown]
 # Try it: the Dynamo paper's example. D1 and D2 are written through node Sx,
 # then D3 through Sy and, concurrently, D4 through Sz; a client reads both

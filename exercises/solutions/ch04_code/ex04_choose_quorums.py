@@ -149,6 +149,22 @@ def tolerated_failures(replication_factor, read_quorum, write_quorum):
     ### END SOLUTION
 
 
+def analysis_majorities_read_fraction():
+    """Analysis question: until which read fraction are majorities cheapest?
+
+    For N = 5 replicas and the cost of `cheapest_quorums` (its tie rule
+    included), return the largest read fraction f in [0, 1] for which
+    `cheapest_quorums(5, f)` is the majority pair (3, 3), as a float. Work it
+    out from the costs of the valid pairs, not by scanning f.
+    """
+    ### BEGIN SOLUTION
+    # valid pairs with the least W for each R: (1, 5), (2, 4), (3, 3); costs
+    # 5 - 4f, 4 - 2f and 3: (3, 3) is cheapest for f < 1/2 and ties with both
+    # at f = 1/2, where the smallest W, (3, 3), wins; above 1/2 (1, 5) is cheaper
+    return 0.5
+    ### END SOLUTION
+
+
 # %% [markdown]
 # Try it: the cheapest quorums for a read-heavy workload on three replicas,
 # used by a real store on Ray.

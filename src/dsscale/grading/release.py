@@ -1,4 +1,11 @@
-"""Make student stubs from the reference solutions, the one source of truth.
+"""Student stubs from the reference solutions, and the student release.
+
+``dsscale release stubs`` (or ``python -m dsscale.grading.release``) rewrites
+the stubs; ``dsscale release student OUT`` writes the copy students get: the
+book, the package, the stubs and the visible checks, without the solutions,
+the hidden checks (``checks_hidden*.py``), the tests and their mutants.
+
+Stubs are made from the solutions, the one source of truth.
 
 A solution file marks its answer with two comment lines::
 
@@ -17,6 +24,8 @@ from ``exercises/solutions/``; a test checks the committed stubs are current.
 
 from __future__ import annotations
 
+import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -68,6 +77,83 @@ def release(exercises_dir: Path, *, check_only: bool = False) -> list[Path]:
             if not check_only:
                 target.write_text(stub, encoding="utf-8")
     return stale
+
+
+# what the student copy holds, relative to the repository root
+RELEASED = ("README.md", "LICENSE", "pyproject.toml", "requirements.txt", "Makefile",
+            "_config.yml", "_toc.yml", "book", "src", "benchmarks")
+_SKIPPED = ("__pycache__", "*.pyc", "*.egg-info", ".ipynb_checkpoints", "_build")
+
+
+def student_release(root: Path, out: Path) -> list[Path]:
+    """Write the student copy of the repository at ``root`` into ``out``.
+
+    Returns the files written. The exercises are regenerated stubs (never
+    the working copies, which may hold answers), each chapter's visible
+    ``checks*.py`` and the exercises' README.
+    """
+    root, out = root.resolve(), out.resolve()
+    exercises = root / "exercises"
+    if not (exercises / "solutions").is_dir():
+        raise FileNotFoundError(f"no exercises/solutions under {root}")
+    if out == root or root in out.parents:
+        raise ValueError(f"out must be outside the repository {root}, got {out}")
+    if out.exists() and any(out.iterdir()):
+        raise ValueError(f"out must be a new or empty folder, got {out}")
+    ignore = shutil.ignore_patterns(*_SKIPPED)
+    for name in RELEASED:
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(source, out / name, ignore=ignore, dirs_exist_ok=True)
+        elif source.is_file():
+            out.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, out / name)
+    (out / "exercises").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(exercises / "README.md", out / "exercises" / "README.md")
+    for src in sorted((exercises / "solutions").glob("ch*/ex*.py")):
+        target = out / "exercises" / src.parent.name / src.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(make_stub(src.read_text(encoding="utf-8"), str(src)),
+                          encoding="utf-8")
+    for checks in sorted(exercises.glob("ch*/checks*.py")):
+        if not checks.stem.startswith("checks_hidden"):
+            target = out / "exercises" / checks.parent.name / checks.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(checks, target)
+    return sorted(p for p in out.rglob("*") if p.is_file())
+
+
+def default_root() -> Path:
+    """The repository that holds the installed package (or the current folder)."""
+    candidate = Path(__file__).resolve().parents[3]
+    return candidate if (candidate / "exercises").is_dir() else Path.cwd()
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "release", help="write the exercise stubs, or the student copy",
+        description="`release stubs` regenerates exercises/chNN_*/ from "
+                    "exercises/solutions/; `release student OUT` writes the copy "
+                    "students get (book, package, stubs, visible checks; no "
+                    "solutions, hidden checks, tests or mutants).")
+    p.add_argument("what", choices=("stubs", "student"))
+    p.add_argument("out", nargs="?", type=Path, help="the student copy's folder")
+    p.add_argument("--root", type=Path, default=None,
+                   help="the repository (default: the one holding the package)")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    root = args.root or default_root()
+    if args.what == "stubs":
+        for path in release(root / "exercises"):
+            print(f"wrote {path}")
+        return 0
+    if args.out is None:
+        raise ValueError("release student needs an OUT folder")
+    files = student_release(root, args.out)
+    print(f"wrote {len(files)} files to {args.out}")
+    return 0
 
 
 def main(argv: list[str]) -> int:
