@@ -17,7 +17,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK ?= 1
 SAFE_PROTOCOLS   := pb-sync chain abd quorum
 UNSAFE_PROTOCOLS := pb-async abd-no-writeback quorum-partial quorum-sloppy
 SEEDS ?= 1000
-LINT_PATHS ?= src tests benchmarks
+LINT_PATHS ?= src tests benchmarks exercises book/_ext
 WORKLOAD ?= unique
 REPLICAS ?= 3
 CAMPAIGN_ARGS = --seeds $(SEEDS) --workload $(WORKLOAD) --replicas $(REPLICAS)
@@ -59,7 +59,7 @@ grade: $(STAMP)
 	$(BIN)/dsscale grade $(CHAPTER)
 
 exercises: $(STAMP)
-	$(BIN)/python -m dsscale.grading.release exercises
+	$(BIN)/dsscale release stubs
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

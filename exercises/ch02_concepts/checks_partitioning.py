@@ -112,7 +112,8 @@ def _(ex):
     got, (after, _) = ex.split_points.and_args(sample, 4)
     assert_equal(got, [30, 60, 80], f"split_points({sample}, 4)")
     if after != sample:
-        raise AssertionError("split_points must not modify (sort) the sample it is given")
+        raise AssertionError("split_points must not modify (sort) the sample "
+                             "it is given")
     # m = 3, k = 2: index 3//2 = 1 of [1, 2, 3]
     assert_equal(ex.split_points([3, 1, 2], 2), [2], "split_points([3, 1, 2], 2)")
     # m = 3, k = 3: indices 1, 2;  k = 1: no split points
@@ -134,7 +135,8 @@ def _(ex):
 def _(ex):
     bounds = [30, 60, 80]
     for key, want in ((5, 0), (29, 0), (30, 1), (59, 1), (60, 2), (80, 3), (1000, 3)):
-        assert_equal(ex.partition_of(key, bounds), want, f"partition_of({key}, {bounds})")
+        assert_equal(ex.partition_of(key, bounds), want,
+                     f"partition_of({key}, {bounds})")
     assert_equal(ex.partition_of(7, []), 0, "partition_of(7, [])")
     # an empty range between equal split points: 5 is >= both 5s
     assert_equal(ex.partition_of(5, [5, 5, 9]), 2, "partition_of(5, [5, 5, 9])")

@@ -119,7 +119,8 @@ def _(ex):
     assert_equal(ex.reconcile([v1, v2, v4]), [v4], "reconcile([D1, D2, D4])")
     # a node that holds D3 and receives D4 must keep both (siblings)
     assert_equal(ex.reconcile([v3, v4]), [v3, v4], "reconcile([D3, D4])")
-    assert_equal(ex.reconcile([v1, v3, v2, v4]), [v3, v4], "reconcile([D1, D3, D2, D4])")
+    assert_equal(ex.reconcile([v1, v3, v2, v4]), [v3, v4],
+                 "reconcile([D1, D3, D2, D4])")
     # a client reads both siblings and writes D5 through Sx
     d5 = ex.write_vector([v3[1], v4[1]], "Sx")
     _expect_vector(d5, {"Sx": 3, "Sy": 1, "Sz": 1}, "D5 = write_vector([D3, D4], 'Sx')")

@@ -152,7 +152,8 @@ def _(ex):
         assert_equal(_as_list(ex.preference_list(points, owners, h, n), what), want,
                       what)
     assert_raises(ValueError, ex.preference_list, points, owners, 15, 4,
-                  what=f"preference_list({points}, {owners}, 15, 4) (3 distinct owners)",
+                  what=f"preference_list({points}, {owners}, 15, 4) "
+                       "(3 distinct owners)",
                   mentions="n")
     assert_raises(ValueError, ex.preference_list, points, owners, 15, 0,
                   what=f"preference_list({points}, {owners}, 15, 0)", mentions="n")
@@ -194,7 +195,8 @@ def _(ex):
         for n, want in zip(_JUMP_BUCKETS, row, strict=True):
             got = ex.jump_hash(key, n)
             if got is None:
-                raise AssertionError("jump_hash returned None; did you forget `return`?")
+                raise AssertionError(
+                    "jump_hash returned None; did you forget `return`?")
             if not same(got, want):
                 hint = ""
                 if n > 1 and got == 0:
@@ -300,7 +302,8 @@ def _(ex):
                 raise AssertionError(
                     f"choose({key!r}, {nodes}, {weights}) should be {want!r}, "
                     f"got {got!r}")
-    assert_equal(ex.choose("x", ["only"], [5.0]), "only", "choose('x', ['only'], [5.0])")
+    assert_equal(ex.choose("x", ["only"], [5.0]), "only",
+                 "choose('x', ['only'], [5.0])")
     assert_raises(ValueError, ex.choose, "x", [], [],
                   what="choose('x', [], [])", mentions="nodes")
     assert_raises(ValueError, ex.choose, "x", ["a", "b"], [1.0],
@@ -441,7 +444,8 @@ def _(ex):
     what = "assign_bounded(2,000 hashed keys, 50 hashed nodes, 0.25)"
     got = _as_list(ex.assign_bounded(keys, nodes, 0.25), what)
     if len(got) != len(want):
-        raise AssertionError(f"{what} should return {len(want)} indices, got {len(got)}")
+        raise AssertionError(
+            f"{what} should return {len(want)} indices, got {len(got)}")
     loads = np.bincount(np.asarray(got, dtype=np.int64), minlength=50)
     if loads.max() > cap:
         raise AssertionError(f"{what}: node {int(loads.argmax())} holds "
@@ -524,7 +528,8 @@ def _(ex):
 @check("ex05_two_choices", points=1, name="simulate_max_load")
 def _(ex):
     # scripted: loads [1, 2, 1] (see the first check) -> 2
-    got = ex.simulate_max_load(4, 3, 2, _ScriptedRng([[0, 1], [0, 1], [1, 0], [2, 2]], 3))
+    scripted = _ScriptedRng([[0, 1], [0, 1], [1, 0], [2, 2]], 3)
+    got = ex.simulate_max_load(4, 3, 2, scripted)
     assert_equal(got, 2, "simulate_max_load(4, 3, 2, rng) with choices "
                           "[[0, 1], [0, 1], [1, 0], [2, 2]]")
     for balls, bins, d, seed in ((1000, 100, 1, 11), (1000, 100, 2, 12)):

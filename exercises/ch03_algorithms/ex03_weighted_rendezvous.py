@@ -132,4 +132,4 @@ if __name__ == "__main__":
     before = [choose(k, names, w) for k in keys]
     print(sorted(Counter(before).items()))
     after = [choose(k, names + ["e"], w + [2.0]) for k in keys]
-    print(Counter((b, a) for b, a in zip(before, after) if a != b))
+    print(Counter((b, a) for b, a in zip(before, after, strict=True) if a != b))

@@ -52,7 +52,8 @@ def amdahl_speedup(parallel_fraction, workers):
     p = np.asarray(parallel_fraction, dtype=float)
     n = np.asarray(workers, dtype=float)
     if np.any((p < 0) | (p > 1)):
-        raise ValueError(f"parallel_fraction must be in [0, 1], got {parallel_fraction}")
+        raise ValueError(
+            f"parallel_fraction must be in [0, 1], got {parallel_fraction}")
     if np.any(n < 1):
         raise ValueError(f"workers must be >= 1, got {workers}")
     s = 1.0 / ((1.0 - p) + p / n)

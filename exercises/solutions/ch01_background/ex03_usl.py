@@ -60,7 +60,7 @@ def best_concurrency(sigma, kappa, max_n=10_000):
                          for c in (math.floor(peak), math.ceil(peak), 1)})
     values = [usl_throughput(c, 1.0, sigma, kappa) for c in candidates]
     best = max(values)
-    return next(c for c, v in zip(candidates, values) if v == best)
+    return next(c for c, v in zip(candidates, values, strict=True) if v == best)
     ### END SOLUTION
 
 

@@ -118,5 +118,6 @@ def partition_sizes(keys, boundaries):
 if __name__ == "__main__":
     keys = [i * i for i in range(10_000)]
     width = keys[-1] / 8
-    print("equal width:", partition_sizes(keys, [round(width * i) for i in range(1, 8)]))
+    equal_width = [round(width * i) for i in range(1, 8)]
+    print("equal width:", partition_sizes(keys, equal_width))
     print("quantiles:  ", partition_sizes(keys, split_points(keys[::7], 8)))

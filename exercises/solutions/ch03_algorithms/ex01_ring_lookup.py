@@ -32,7 +32,8 @@ def successor_owner(points, owners, h):
     """The owner of the first ring point at or after position `h`.
 
     Find the smallest index i with `points[i] >= h` by binary search; if
-    there is none (h is past the last point) wrap around to i = 0. Return `owners[i]`. With points `[100, 200, 300]` and
+    there is none (h is past the last point) wrap around to i = 0. Return
+    `owners[i]`. With points `[100, 200, 300]` and
     owners `["A", "B", "C"]`: h = 50 -> "A", 100 -> "A" (a point owns its own
     position), 101 -> "B", 300 -> "C", 301 -> "A" (wrap).
 

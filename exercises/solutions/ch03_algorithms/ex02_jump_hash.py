@@ -104,6 +104,6 @@ if __name__ == "__main__":
     hashes = [stable_hash(f"key-{i}") for i in range(10_000)]
     before = [jump_hash(h, 10) for h in hashes]
     after = [jump_hash(h, 11) for h in hashes]
-    moved = [a for b, a in zip(before, after) if a != b]
+    moved = [a for b, a in zip(before, after, strict=True) if a != b]
     print(f"moved {len(moved) / len(hashes):.4f} (1/11 = {1 / 11:.4f}), "
           f"destinations {set(moved)}")

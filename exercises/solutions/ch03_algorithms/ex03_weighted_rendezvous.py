@@ -135,7 +135,7 @@ def choose(key, nodes, weights):
         raise ValueError(f"weights must all be > 0, got {list(weights)}")
     kh = stable_hash(key)
     best, best_score = None, -math.inf
-    for node, w in zip(nodes, weights):
+    for node, w in zip(nodes, weights, strict=True):
         s = weighted_score(hrw_score(kh, stable_hash(node)), w)
         if s > best_score:
             best, best_score = node, s
@@ -156,4 +156,4 @@ if __name__ == "__main__":
     before = [choose(k, names, w) for k in keys]
     print(sorted(Counter(before).items()))
     after = [choose(k, names + ["e"], w + [2.0]) for k in keys]
-    print(Counter((b, a) for b, a in zip(before, after) if a != b))
+    print(Counter((b, a) for b, a in zip(before, after, strict=True) if a != b))
