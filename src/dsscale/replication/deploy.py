@@ -15,7 +15,16 @@ name                   configuration                                   promise
 ``quorum``             N=3, R=2, W=2, synchronous read repair          linearizable
 ``quorum-partial``     N=3, R=1, W=1, asynchronous read repair         eventual
 ``quorum-sloppy``      5 nodes, N=3, R=2, W=2, sloppy + hinted handoff  eventual
+``raft``               Raft, ReadIndex reads                           linearizable
+``raft-lease``         Raft, lease reads shortened by the drift bound  linearizable
+``raft-figure8``       Raft committing old-term entries by counting    none
+``raft-forget-vote``   Raft whose ``voted_for`` is not durable         none
+``raft-lease-no-drift``  Raft, lease ignores clock drift               none
+``raft-read-any``      Raft, any server answers reads                  none
 =====================  ==============================================  =========
+
+The Raft entries are built by :func:`raft_builder` (any number of replicas);
+see :mod:`dsscale.replication.raft.cluster` for what each variant changes.
 """
 
 from __future__ import annotations
@@ -31,9 +40,12 @@ from dsscale.replication.client import Client
 from dsscale.replication.config import ConfigMaster
 from dsscale.replication.primary_backup import PBClient, PBReplica
 from dsscale.replication.quorum_store import QuorumClient, QuorumConfig, QuorumReplica
+from dsscale.replication.raft.cluster import VARIANTS as RAFT_VARIANTS
+from dsscale.replication.raft.cluster import build_raft
 from dsscale.sim import Network
 
-__all__ = ["PROTOCOLS", "Deployment", "Protocol", "deploy", "get_protocol"]
+__all__ = ["PROTOCOLS", "Deployment", "Protocol", "deploy", "get_protocol",
+           "raft_builder"]
 
 Plan = Sequence[tuple[float, tuple[Any, ...]]]
 ClientFactory = Callable[[str, Plan, list[Operation]], Client]
@@ -88,6 +100,16 @@ def _quorum(num_nodes: int, config: QuorumConfig | None,
     return build
 
 
+def raft_builder(variant: str = "raft", num_replicas: int = 3
+                 ) -> Callable[[Network, list[str]], Deployment]:
+    """Build the Raft ``variant`` (a name in ``raft.cluster.VARIANTS``) on
+    ``num_replicas`` servers; every server may crash, there is no master."""
+    def build(net: Network, client_ids: list[str]) -> Deployment:
+        servers, make_client = build_raft(net, variant, num_replicas)
+        return Deployment(servers, (), make_client)
+    return build
+
+
 PROTOCOLS: dict[str, Protocol] = {p.name: p for p in [
     Protocol("pb-sync", True, "linearizable; no acknowledged write lost",
              _configured(PBReplica, PBClient, sync=True)),
@@ -106,6 +128,8 @@ PROTOCOLS: dict[str, Protocol] = {p.name: p for p in [
     Protocol("quorum-sloppy", False,
              "eventual consistency only (sloppy quorums need not intersect)",
              _quorum(5, QuorumConfig(3, 2, 2, sync_read_repair=True, sloppy=True))),
+    *(Protocol(v.name, v.linearizable, v.promise, raft_builder(v.name))
+      for v in RAFT_VARIANTS.values()),
 ]}
 
 
