@@ -1,6 +1,7 @@
 """The Raft client: find the leader, and retry with the same request id.
 
-A client sends each operation to the server it believes leads. A server that
+A client starts with a server chosen at random and sends each operation to
+the server it believes leads. A server that
 does not lead answers ``ok=False`` with the leader it knows of, and the
 client tries there at once; with no hint it tries the next server a moment
 later. If no answer comes within ``retry``, it resends -- the *same*
@@ -64,8 +65,18 @@ class RaftClient(Client):
 
     def init_state(self) -> None:
         super().init_state()
-        self.target = self.servers[0]
+        self.target = self.random_server()  # clients spread over the servers
         self.attempt = 0
+
+    def random_server(self) -> str:
+        return self.servers[int(self.rng.integers(len(self.servers)))]
+
+    def _issue(self) -> None:
+        # Client.stop() (the campaign's time limit) can fall between an
+        # operation's end and the think-time timer that issues the next one;
+        # the base class would then index past its plan.
+        if self.next_index < len(self.plan):
+            super()._issue()
 
     def begin(self, op_input: tuple[Any, ...], req_id: int) -> None:
         self.attempt = 0
@@ -77,7 +88,7 @@ class RaftClient(Client):
         self.attempt += 1
         target = self.target
         if self.read_any and self.current_input[0] == "get":
-            target = self.servers[int(self.rng.integers(len(self.servers)))]
+            target = self.random_server()
         self.send(target, ClientRequest(self.node_id, self.current, self.current_input))
         self.set_timer(self.retry, Resend(self.current, self.attempt))
 

@@ -14,7 +14,9 @@ variant                   what is changed
 ========================  ==================================================
 ``raft``                  nothing: ReadIndex reads
 ``raft-lease``            nothing unsafe: lease reads, lease shortened for drift
-``raft-figure8``          the commit rule counts replicas of *any* term
+``raft-lazy-noop``        nothing unsafe: no no-op on election (the paper's Raft)
+``raft-figure8``          ``raft-lazy-noop`` whose commit rule counts replicas of
+                          entries of *any* term
 ``raft-forget-vote``      ``voted_for`` is not durable
 ``raft-lease-no-drift``   the lease assumes perfect clocks (``rho = 0``)
 ``raft-read-any``         any server answers reads from its own state
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -55,22 +57,32 @@ class RaftVariant:
     options: RaftOptions = field(default_factory=RaftOptions)
     server_cls: type[RaftServer] = RaftServer
     read_any: bool = False
+    worst_case_clocks: bool = False  # r0 at 1 - rho, the others at 1 + rho
 
+
+# Leases pay off when the election timeout is long next to a round trip, and
+# drift matters when it is large: the lease deployments use both, and the
+# worst clocks the bound allows (a slow leader, fast followers).
+LEASE_OPTIONS = RaftOptions(reads="lease", election_timeout=(40.0, 60.0), drift_bound=0.3)
 
 VARIANTS: dict[str, RaftVariant] = {v.name: v for v in [
     RaftVariant("raft", True, "linearizable (ReadIndex reads); no acked write lost"),
     RaftVariant("raft-lease", True,
                 "linearizable (lease reads, shortened by the drift bound)",
-                RaftOptions(reads="lease")),
+                LEASE_OPTIONS, worst_case_clocks=True),
+    RaftVariant("raft-lazy-noop", True,
+                "linearizable; a new leader adds a no-op only when a read needs it",
+                RaftOptions(eager_noop=False)),
     RaftVariant("raft-figure8", False,
                 "none: commits old-term entries by counting (Raft paper, Fig. 8)",
-                RaftOptions(rules=Rules(advance_commit_index=commit_by_counting))),
+                RaftOptions(eager_noop=False,
+                            rules=Rules(advance_commit_index=commit_by_counting))),
     RaftVariant("raft-forget-vote", False,
                 "none: may vote twice in a term after a restart",
                 server_cls=ForgetfulRaftServer),
     RaftVariant("raft-lease-no-drift", False,
                 "none: lease ignores clock drift, stale reads",
-                RaftOptions(reads="lease", lease_drift_bound=0.0)),
+                replace(LEASE_OPTIONS, lease_drift_bound=0.0), worst_case_clocks=True),
     RaftVariant("raft-read-any", False, "none: followers answer reads, stale",
                 RaftOptions(reads="any"), read_any=True),
 ]}
@@ -115,14 +127,17 @@ def build_raft(net: Network, variant: RaftVariant | str = "raft",
     if not voters or not set(voters) <= set(names):
         raise ValueError(f"members must be a non-empty subset of {names}, got {voters}")
     options = variant.options
-    rng = derived_rng(net.seed, "raft-servers")
-    rates = clock_rates(n, options.drift_bound, rng)
+    rho = options.drift_bound
+    if variant.worst_case_clocks:
+        rates: tuple[float, ...] = (1.0 - rho,) + (1.0 + rho,) * (n - 1)
+    else:
+        rates = clock_rates(n, rho, derived_rng(net.seed, "raft-clocks"))
     net.add(*(variant.server_cls(name, voters if name in voters else (), options,
                                  rate, derived_rng(net.seed, "raft", name))
               for name, rate in zip(names, rates)))
 
     def make_client(client_id: str, plan: Plan, history: list[Operation]) -> RaftClient:
         return RaftClient(client_id, plan, history, names, retry=options.client_retry,
-                          read_any=variant.read_any,
+                          op_timeout=options.client_timeout, read_any=variant.read_any,
                           rng=derived_rng(net.seed, "client", client_id))
     return names, make_client

@@ -134,6 +134,7 @@ class RaftCore(Node):
         self.leader: LeaderState | None = None
         self.votes: dict[str, bool] = {}  # a candidate's answers: voter -> granted
         self.election_timer: Timer | None = None
+        self.election_deadline = math.inf  # when it fires (real time; for tests)
         self.last_heard_leader = -math.inf  # local time
 
     # -- time ----------------------------------------------------------------------
@@ -150,11 +151,12 @@ class RaftCore(Node):
     def on_start(self) -> None:
         self.sm = KVStateMachine.restore(self.log.snapshot)
         self.commit_index = self.last_applied = self.log.snapshot_index
-        # As if it had just heard from a leader: a server that restarts does
-        # not vote for a minimum election timeout, or it could help elect a
-        # new leader while an old one's lease, counted on its earlier
-        # acknowledgement, still runs.
-        self.last_heard_leader = self.local_now
+        if self.options.reads == "lease":
+            # As if it had just heard from a leader: with leases, a server that
+            # restarts does not vote for a minimum election timeout, or it could
+            # help elect a new leader while an old leader's lease, counted on
+            # this server's earlier acknowledgement, still runs.
+            self.last_heard_leader = self.local_now
         self.reset_election_timer()
         self.set_local_timer(self.options.heartbeat_interval, Tick())
 
@@ -193,20 +195,31 @@ class RaftCore(Node):
         if self.election_timer is not None:
             self.election_timer.cancel()
         low, high = self.options.election_timeout
-        self.election_timer = self.set_local_timer(
-            float(self.rng.uniform(low, high)), ElectionTimeout())
+        delay = float(self.rng.uniform(low, high))
+        self.election_timer = self.set_local_timer(delay, ElectionTimeout())
+        self.election_deadline = self.now + delay / self.clock_rate  # real time
 
     def become_leader(self) -> None:
         if self.election_timer is not None:
             self.election_timer.cancel()
-            self.election_timer = None
+            self.election_timer, self.election_deadline = None, math.inf
         self.role, self.leader_id, self.votes = "leader", self.node_id, {}
         nxt = self.log.last_index + 1
         others = [p for p in self.config if p != self.node_id]
         self.leader = LeaderState({p: nxt for p in others}, {p: 0 for p in others})
-        self.log.append(Entry(self.current_term, NoOp()))
+        if self.options.eager_noop:
+            self.log.append(Entry(self.current_term, NoOp()))
         self.broadcast()
         self.advance_commit()
+
+    def ensure_term_entry(self) -> None:
+        """Leader: make sure its log has an entry of its own term (a no-op if
+        need be), so that it will commit one; reads and membership changes
+        wait for that."""
+        if self.leader is not None and self.log.last_term != self.current_term:
+            self.log.append(Entry(self.current_term, NoOp()))
+            self.replicate_now()
+            self.advance_commit()
 
     # -- applying -------------------------------------------------------------------
     def set_commit_index(self, index: int) -> None:

@@ -17,10 +17,10 @@ server that forgot its vote across a restart could vote twice in one term
 and let two leaders be elected (the ``raft-forget-vote`` variant).
 
 A server that has heard from a leader within the minimum election timeout
--- or is the leader, or has just restarted -- ignores ``RequestVote``
-altogether, without even adopting its term (Ongaro's thesis, Stanford 2014,
-section 4.2.3). This keeps a server that was cut off from disrupting a
-healthy leader, and it is what makes leader leases sound.
+-- or is the leader, or, with leases, has just restarted -- ignores a
+``RequestVote`` of a newer term, without even adopting the term (Ongaro's
+thesis, Stanford 2014, section 4.2.3). This keeps a server that was cut off
+from disrupting a healthy leader, and it is what makes leader leases sound.
 """
 
 from __future__ import annotations

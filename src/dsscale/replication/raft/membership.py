@@ -57,6 +57,7 @@ class Membership(RaftCore):
                 and self.log.config_index() <= self.commit_index)
 
     def refuse(self, src: str, req_id: int) -> None:
+        self.ensure_term_entry()  # the administrator's retry may then succeed
         self.send(src, MembershipReply(req_id, False, self.leader_id))
 
     def on_AddServer(self, src: str, msg: AddServer) -> None:

@@ -54,6 +54,15 @@ class RaftOptions:
         At most this many entries per ``AppendEntries``.
     client_retry : float
         A client that gets no answer for this long asks the next server.
+    client_timeout : float
+        A client gives up on an operation after this long (it is then
+        recorded as pending, with unknown outcome).
+    eager_noop : bool
+        A new leader appends a no-op at once (the thesis, 6.4), so entries of
+        earlier terms commit with it. If False, as in the paper, it appends
+        one only when a read or a membership change needs an entry of its own
+        term committed; entries of earlier terms then wait for the next entry
+        of the new term -- unless the commit rule is the unsafe one.
     rules : Rules
         The vote and commit rules (see :mod:`~dsscale.replication.raft.rules`).
     """
@@ -66,6 +75,8 @@ class RaftOptions:
     snapshot_threshold: int = 16
     max_batch: int = 8
     client_retry: float = 8.0
+    client_timeout: float = 100.0
+    eager_noop: bool = True
     rules: Rules = field(default_factory=Rules)
 
     def __post_init__(self) -> None:
@@ -84,6 +95,7 @@ class RaftOptions:
         check_int("snapshot_threshold", self.snapshot_threshold, 1)
         check_int("max_batch", self.max_batch, 1)
         check_float("client_retry", self.client_retry, 0.0, strict_min=True)
+        check_float("client_timeout", self.client_timeout, 0.0, strict_min=True)
         if not isinstance(self.rules, Rules):
             raise TypeError(f"rules must be a Rules, got {type(self.rules).__name__}")
 

@@ -147,6 +147,8 @@ class Replication(RaftCore):
         if msg.term < self.current_term:
             self.send(src, AppendReply(self.current_term, False, 0, msg.seq))
             return
+        if self.leader is not None and msg.term == self.current_term:
+            return  # two leaders in one term: impossible unless a vote was lost
         self.heard_from_leader(msg.term, msg.leader_id)
         if not self.log.matches(msg.prev_log_index, msg.prev_log_term):
             hint = min(msg.prev_log_index - 1, self.log.last_index)

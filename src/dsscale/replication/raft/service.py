@@ -84,6 +84,8 @@ class ClientService(RaftCore):
         leader = self.leader
         assert leader is not None
         read_index = self.commit_index if self.committed_in_term() else None
+        if read_index is None:
+            self.ensure_term_entry()
         if (self.options.reads == "lease" and read_index is not None
                 and self.local_now < self.lease_start() + self.options.lease):
             leader.reads.append(PendingRead(src, msg.req_id, msg.op[1], read_index, 0))
