@@ -21,6 +21,7 @@ name                   configuration                                   promise
 ``raft-forget-vote``   Raft whose ``voted_for`` is not durable         none
 ``raft-lease-no-drift``  Raft, lease ignores clock drift               none
 ``raft-read-any``      Raft, any server answers reads                  none
+``raft-membership``    Raft, servers swapped in and out meanwhile      linearizable
 =====================  ==============================================  =========
 
 The Raft entries are built by :func:`raft_builder` (any number of replicas);
@@ -103,10 +104,11 @@ def _quorum(num_nodes: int, config: QuorumConfig | None,
 def raft_builder(variant: str = "raft", num_replicas: int = 3
                  ) -> Callable[[Network, list[str]], Deployment]:
     """Build the Raft ``variant`` (a name in ``raft.cluster.VARIANTS``) on
-    ``num_replicas`` servers; every server may crash, there is no master."""
+    ``num_replicas`` voting servers; every server may crash; the only other
+    node is the administrator of ``raft-membership``."""
     def build(net: Network, client_ids: list[str]) -> Deployment:
-        servers, make_client = build_raft(net, variant, num_replicas)
-        return Deployment(servers, (), make_client)
+        servers, others, make_client = build_raft(net, variant, num_replicas)
+        return Deployment(servers, others, make_client)
     return build
 
 

@@ -20,6 +20,8 @@ variant                   what is changed
 ``raft-forget-vote``      ``voted_for`` is not durable
 ``raft-lease-no-drift``   the lease assumes perfect clocks (``rho = 0``)
 ``raft-read-any``         any server answers reads from its own state
+``raft-membership``       nothing unsafe: two spare servers, and an
+                          administrator who keeps swapping servers in and out
 ========================  ==================================================
 """
 
@@ -34,6 +36,7 @@ import numpy as np
 
 from dsscale._validate import check_int
 from dsscale.consistency import Operation
+from dsscale.replication.raft.admin import RaftAdmin
 from dsscale.replication.raft.client import RaftClient
 from dsscale.replication.raft.clock import clock_rates
 from dsscale.replication.raft.options import RaftOptions
@@ -41,7 +44,7 @@ from dsscale.replication.raft.rules import Rules, commit_by_counting
 from dsscale.replication.raft.server import ForgetfulRaftServer, RaftServer
 from dsscale.sim import Network
 
-__all__ = ["VARIANTS", "RaftVariant", "build_raft", "derived_rng"]
+__all__ = ["VARIANTS", "RaftVariant", "build_raft", "derived_rng", "rotation"]
 
 Plan = Sequence[tuple[float, tuple[Any, ...]]]
 ClientFactory = Callable[[str, Plan, list[Operation]], RaftClient]
@@ -58,6 +61,7 @@ class RaftVariant:
     server_cls: type[RaftServer] = RaftServer
     read_any: bool = False
     worst_case_clocks: bool = False  # r0 at 1 - rho, the others at 1 + rho
+    spares: int = 0  # extra servers, and an administrator who rotates them in
 
 
 # Leases pay off when the election timeout is long next to a round trip, and
@@ -85,7 +89,31 @@ VARIANTS: dict[str, RaftVariant] = {v.name: v for v in [
                 replace(LEASE_OPTIONS, lease_drift_bound=0.0), worst_case_clocks=True),
     RaftVariant("raft-read-any", False, "none: followers answer reads, stale",
                 RaftOptions(reads="any"), read_any=True),
+    RaftVariant("raft-membership", True,
+                "linearizable while servers are added and removed one at a time",
+                spares=2),
 ]}
+
+
+def rotation(num_voters: int, spares: int, num_changes: int) -> list[tuple[str, str]]:
+    """Membership changes that keep ``num_voters`` voters between changes:
+    add a spare, remove the oldest voter, add the next spare, ...
+
+    >>> rotation(3, 2, 6)
+    [('add', 'r3'), ('remove', 'r0'), ('add', 'r4'), ('remove', 'r1'), ('add', 'r0'), ('remove', 'r2')]
+    """
+    voters = [f"r{i}" for i in range(num_voters)]
+    waiting = [f"r{i}" for i in range(num_voters, num_voters + spares)]
+    changes: list[tuple[str, str]] = []
+    while len(changes) < num_changes and waiting:
+        new = waiting.pop(0)
+        changes.append(("add", new))
+        voters.append(new)
+        if len(changes) < num_changes:
+            old = voters.pop(0)
+            changes.append(("remove", old))
+            waiting.append(old)
+    return changes
 
 
 def derived_rng(seed: int, *labels: str) -> np.random.Generator:
@@ -96,7 +124,7 @@ def derived_rng(seed: int, *labels: str) -> np.random.Generator:
 
 def build_raft(net: Network, variant: RaftVariant | str = "raft",
                num_replicas: int = 3, *, members: Sequence[str] | None = None
-               ) -> tuple[tuple[str, ...], ClientFactory]:
+               ) -> tuple[tuple[str, ...], tuple[str, ...], ClientFactory]:
     """Add a Raft cluster of ``num_replicas`` servers to ``net``.
 
     Parameters
@@ -106,15 +134,19 @@ def build_raft(net: Network, variant: RaftVariant | str = "raft",
     variant : RaftVariant or str
         A configuration, or a name in :data:`VARIANTS`.
     num_replicas : int
-        Servers ``r0 .. r{n-1}``.
+        Voting servers ``r0 .. r{n-1}``; a variant with ``spares`` adds as many
+        servers after them, and an administrator ``"admin"`` that rotates
+        servers in and out (:func:`rotation`) every few time units.
     members : sequence of str, optional
-        The initial voting configuration (default: all servers); the others
-        start as spares, waiting to be added by a membership change.
+        The initial voting configuration (default: the first
+        ``num_replicas``); the other servers start as spares, waiting to be
+        added by a membership change.
 
     Returns
     -------
-    (servers, make_client)
-        The server names, and ``make_client(client_id, plan, history)``.
+    (servers, others, make_client)
+        The server names, the other nodes (the administrator, if any), and
+        ``make_client(client_id, plan, history)``.
     """
     if isinstance(variant, str):
         if variant not in VARIANTS:
@@ -122,22 +154,28 @@ def build_raft(net: Network, variant: RaftVariant | str = "raft",
                              f"got {variant!r}")
         variant = VARIANTS[variant]
     n = check_int("num_replicas", num_replicas, 1)
-    names = tuple(f"r{i}" for i in range(n))
-    voters = names if members is None else tuple(members)
+    names = tuple(f"r{i}" for i in range(n + variant.spares))
+    voters = names[:n] if members is None else tuple(members)
     if not voters or not set(voters) <= set(names):
         raise ValueError(f"members must be a non-empty subset of {names}, got {voters}")
     options = variant.options
     rho = options.drift_bound
     if variant.worst_case_clocks:
-        rates: tuple[float, ...] = (1.0 - rho,) + (1.0 + rho,) * (n - 1)
+        rates: tuple[float, ...] = (1.0 - rho,) + (1.0 + rho,) * (len(names) - 1)
     else:
-        rates = clock_rates(n, rho, derived_rng(net.seed, "raft-clocks"))
+        rates = clock_rates(len(names), rho, derived_rng(net.seed, "raft-clocks"))
     net.add(*(variant.server_cls(name, voters if name in voters else (), options,
                                  rate, derived_rng(net.seed, "raft", name))
               for name, rate in zip(names, rates)))
+    others: tuple[str, ...] = ()
+    if variant.spares:
+        gaps = derived_rng(net.seed, "admin").uniform(5.0, 20.0, size=4 * n)
+        plan = list(zip(gaps.tolist(), rotation(n, variant.spares, 4 * n)))
+        net.add(RaftAdmin("admin", names, plan))
+        others = ("admin",)
 
     def make_client(client_id: str, plan: Plan, history: list[Operation]) -> RaftClient:
         return RaftClient(client_id, plan, history, names, retry=options.client_retry,
                           op_timeout=options.client_timeout, read_any=variant.read_any,
                           rng=derived_rng(net.seed, "client", client_id))
-    return names, make_client
+    return names, others, make_client
