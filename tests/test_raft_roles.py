@@ -91,13 +91,15 @@ class FakeNet:
     def take(self, kind: type | None = None, dst: str | None = None) -> list[Any]:
         """Messages sent since the last take (of ``kind``, to ``dst``)."""
         picked = [m for _, d, m in self.sent
-                  if (kind is None or isinstance(m, kind)) and (dst is None or d == dst)]
+                  if (kind is None or isinstance(m, kind))
+                  and (dst is None or d == dst)]
         self.sent.clear()
         return picked
 
 
 def server(node_id: str = "a", members: tuple[str, ...] = MEMBERS,
-           cls: type[RaftServer] = RaftServer, **options: Any) -> tuple[RaftServer, FakeNet]:
+           cls: type[RaftServer] = RaftServer, **options: Any
+           ) -> tuple[RaftServer, FakeNet]:
     net = FakeNet()
     opts = RaftOptions(drift_bound=0.0, **options)
     return net.join(cls(node_id, members, opts, 1.0, rng=1)), net

@@ -67,7 +67,8 @@ class RaftVariant:
 # Leases pay off when the election timeout is long next to a round trip, and
 # drift matters when it is large: the lease deployments use both, and the
 # worst clocks the bound allows (a slow leader, fast followers).
-LEASE_OPTIONS = RaftOptions(reads="lease", election_timeout=(40.0, 60.0), drift_bound=0.3)
+LEASE_OPTIONS = RaftOptions(reads="lease", election_timeout=(40.0, 60.0),
+                            drift_bound=0.3)
 
 VARIANTS: dict[str, RaftVariant] = {v.name: v for v in [
     RaftVariant("raft", True, "linearizable (ReadIndex reads); no acked write lost"),
@@ -99,8 +100,9 @@ def rotation(num_voters: int, spares: int, num_changes: int) -> list[tuple[str, 
     """Membership changes that keep ``num_voters`` voters between changes:
     add a spare, remove the oldest voter, add the next spare, ...
 
-    >>> rotation(3, 2, 6)
-    [('add', 'r3'), ('remove', 'r0'), ('add', 'r4'), ('remove', 'r1'), ('add', 'r0'), ('remove', 'r2')]
+    >>> rotation(3, 2, 6)  # doctest: +NORMALIZE_WHITESPACE
+    [('add', 'r3'), ('remove', 'r0'), ('add', 'r4'), ('remove', 'r1'),
+     ('add', 'r0'), ('remove', 'r2')]
     """
     voters = [f"r{i}" for i in range(num_voters)]
     waiting = [f"r{i}" for i in range(num_voters, num_voters + spares)]
@@ -166,11 +168,12 @@ def build_raft(net: Network, variant: RaftVariant | str = "raft",
         rates = clock_rates(len(names), rho, derived_rng(net.seed, "raft-clocks"))
     net.add(*(variant.server_cls(name, voters if name in voters else (), options,
                                  rate, derived_rng(net.seed, "raft", name))
-              for name, rate in zip(names, rates)))
+              for name, rate in zip(names, rates, strict=True)))
     others: tuple[str, ...] = ()
     if variant.spares:
         gaps = derived_rng(net.seed, "admin").uniform(5.0, 20.0, size=4 * n)
-        plan = list(zip(gaps.tolist(), rotation(n, variant.spares, 4 * n)))
+        plan = list(zip(gaps.tolist(), rotation(n, variant.spares, 4 * n),
+                        strict=False))  # rotation may end early
         net.add(RaftAdmin("admin", names, plan))
         others = ("admin",)
 

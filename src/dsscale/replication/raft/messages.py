@@ -51,7 +51,7 @@ __all__ = [
 # -- what the log holds ----------------------------------------------------------
 @dataclass(frozen=True)
 class Put:
-    """Set ``key`` to ``value``; issued by ``client_id`` as its ``req_id``-th request."""
+    """Set ``key`` to ``value``: request number ``req_id`` of ``client_id``."""
 
     client_id: str
     req_id: int

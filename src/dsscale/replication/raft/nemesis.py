@@ -212,7 +212,8 @@ class Figure8:
             return
         node = nem.server(leader)
         term = node.current_term
-        appended = node.log.last_term == term and node.log.last_index > node.commit_index
+        appended = (node.log.last_term == term
+                    and node.log.last_index > node.commit_index)
         if self.phase == 0 and appended and nem.chance():
             self._cut(nem, leader, node.commit_index, 1)
             self.term = term

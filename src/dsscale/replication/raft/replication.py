@@ -29,7 +29,11 @@ from typing import overload
 
 from dsscale.replication.raft.core import RaftCore
 from dsscale.replication.raft.log import RaftLog
-from dsscale.replication.raft.messages import AppendEntries, AppendReply, InstallSnapshot
+from dsscale.replication.raft.messages import (
+    AppendEntries,
+    AppendReply,
+    InstallSnapshot,
+)
 
 __all__ = ["Replication", "TermsView"]
 

@@ -32,7 +32,8 @@ class Snapshots(RaftCore):
     """Compaction and the ``InstallSnapshot`` handler."""
 
     def maybe_compact(self) -> None:
-        if self.last_applied - self.log.snapshot_index < self.options.snapshot_threshold:
+        unsnapshotted = self.last_applied - self.log.snapshot_index
+        if unsnapshotted < self.options.snapshot_threshold:
             return
         term = self.log.term_at(self.last_applied)
         assert term is not None
