@@ -286,3 +286,46 @@ def test_client_follows_hints_and_retries_with_the_same_request_id() -> None:
     assert [t for t, _ in servers[0].got] == [1.0, 11.0] and not servers[1].got
     assert servers[0].got[0][1].client_id == "c"
     assert len(history) == 1 and history[0].return_time == 14.0
+
+
+# -- split votes ---------------------------------------------------------------
+def test_split_vote_formula_matches_raft_servers() -> None:
+    """Three servers: the formula is exact. Tolerance: 4 binomial standard
+    errors of the measured fraction."""
+    from dsscale.replication.raft.elections import (
+        measure_split_votes,
+        split_vote_probability,
+    )
+    trials = 400
+    for spread in (4.0, 10.0):
+        p = split_vote_probability(2, spread, 1.0)
+        measured = measure_split_votes(3, (20.0, 20.0 + spread), 1.0, trials, rng=3)
+        assert abs(measured - p) <= 4 * (p * (1 - p) / trials) ** 0.5, (spread, p)
+
+
+def test_with_more_followers_the_formula_is_an_upper_bound() -> None:
+    from dsscale.replication.raft.elections import (
+        measure_split_votes,
+        split_vote_probability,
+    )
+    bound = split_vote_probability(4, 10.0, 1.0)  # 0.34
+    measured = measure_split_votes(5, (20.0, 30.0), 1.0, 200, rng=3)
+    assert measured < bound - 4 * (bound * (1 - bound) / 200) ** 0.5
+
+
+def test_split_vote_arguments_and_inverse() -> None:
+    from dsscale.replication.raft.elections import (
+        measure_split_votes,
+        split_vote_probability,
+        timeout_spread_for,
+    )
+    assert split_vote_probability(2, 10.0, 1.0) == pytest.approx(0.19)  # 1 - 0.9**2
+    assert split_vote_probability(1, 10.0, 1.0) == 0.0
+    assert split_vote_probability(3, 1.0, 2.0) == 1.0
+    assert timeout_spread_for(0.19, 2, 1.0) == pytest.approx(10.0)
+    with pytest.raises(ValueError, match="target"):
+        timeout_spread_for(1.0, 2, 1.0)
+    with pytest.raises(ValueError, match="num_followers"):
+        split_vote_probability(0, 1.0, 1.0)
+    with pytest.raises(RuntimeError, match="no leader elected"):
+        measure_split_votes(3, (20.0, 20.0), 1.0, 5, rng=1)

@@ -106,16 +106,21 @@ class Replication(RaftCore):
             return
         self.record_ack(src, msg.seq)
         match = leader.match_index.get(src, 0)
+        before = leader.next_index.get(src, 1)
         if msg.success:
             match = leader.match_index[src] = max(match, msg.match_index)
-            leader.next_index[src] = max(leader.next_index.get(src, 1), match + 1)
+            leader.next_index[src] = max(before, match + 1)
             self.advance_commit()
             self.catch_up_progress(src)
         else:
-            backed = min(leader.next_index.get(src, 1) - 1, msg.match_index + 1)
+            backed = min(before - 1, msg.match_index + 1)
             leader.next_index[src] = max(match + 1, backed, 1)
-        if self.leader is not None and src in self.peers() and (
-                not msg.success or leader.next_index[src] <= self.log.last_index):
+        # Send more at once only if this reply moved next_index (forward with
+        # entries left, or back): a stale or duplicated reply moves nothing,
+        # and resending on it would multiply messages; heartbeats retry.
+        after = leader.next_index[src]
+        moved = after < before or (after > before and after <= self.log.last_index)
+        if moved and self.leader is not None and src in self.peers():
             self.send_append(src)
         self.serve_reads()
 
