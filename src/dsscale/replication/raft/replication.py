@@ -15,11 +15,22 @@ equals the leader's up to the last new entry (Log Matching). It merges them
 real conflict) and reports ``match_index = prev_log_index + len(entries)``;
 a refusal carries a hint where the leader should back up to.
 
+A reply that moves ``next_index`` -- back after a refusal, or forward with
+entries still to send -- triggers the next ``AppendEntries`` at once, so a
+lagging follower catches up at network speed; a stale or duplicated reply
+moves nothing and triggers nothing (resending on it would multiply messages
+on a network that duplicates them), and the next heartbeat retries.
+
 **Commit.** Each success raises the peer's ``match_index``, and the leader
 asks its commit rule for the new commit index; the default commits only
 entries of its own term (Ongaro and Ousterhout, USENIX ATC 2014, section
 5.4.2). Followers learn the commit index from ``leader_commit``, but never
 beyond the entries they are known to share with the leader.
+
+A leader ignores ``AppendEntries`` of its own term: in a correct Raft there
+is one leader per term and it never happens; in the ``raft-forget-vote``
+variant it does, and the two leaders then both keep leading, as they would
+in a real implementation.
 """
 
 from __future__ import annotations

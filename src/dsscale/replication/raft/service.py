@@ -13,8 +13,9 @@ deposed behind a partition, so it first makes sure (Ongaro's thesis,
 Stanford 2014, section 6.4):
 
 1. it waits until it has committed an entry of its own term (the no-op it
-   appends on election), so that its commit index is at least that of any
-   earlier leader;
+   appends on election, or, with ``eager_noop=False``, the one it appends
+   when the first read arrives), so that its commit index is at least that
+   of any earlier leader;
 2. **ReadIndex**: it records ``read_index = commit_index``, sends a new
    heartbeat round, and waits for a majority to acknowledge it: then it was
    still leader when the read arrived. It answers once it has applied up to
