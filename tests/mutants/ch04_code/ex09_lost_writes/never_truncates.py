@@ -56,8 +56,13 @@
 from dsscale.faults import FaultPlan, replay, run_seed
 from dsscale.replication.client import Workload
 from dsscale.replication.deploy import PROTOCOLS, Deployment, Protocol
-from dsscale.replication.raft import RaftLog, RaftOptions, RaftServer, RaftVariant
-from dsscale.replication.raft import build_raft
+from dsscale.replication.raft import (
+    RaftLog,
+    RaftOptions,
+    RaftServer,
+    RaftVariant,
+    build_raft,
+)
 from dsscale.replication.raft.nemesis import raft_nemesis
 
 
