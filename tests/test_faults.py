@@ -181,7 +181,7 @@ def test_lost_write_definition_with_repeated_values() -> None:
 
 def test_campaign_arguments_are_checked() -> None:
     with pytest.raises(ValueError, match="protocol must be one of"):
-        run_campaign("raft", 3)
+        run_campaign("paxos", 3)
     with pytest.raises(ValueError, match="seeds"):
         run_campaign("abd", 0)
     with pytest.raises(ValueError, match="max_loss"):

@@ -9,7 +9,7 @@ crashes with restarts, partitions into two random sides, and one-way cuts.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,9 @@ class FaultPlan:
     to ``max_partitions`` partitions into two random sides (clients and the
     master included), healed after a random duration; and up to
     ``max_blocks`` one-way link cuts. Faults start within ``[0, window]``.
+    ``nemesis``, if given, is called last as ``nemesis(net, deployment, rnd,
+    active)`` to add targeted faults (e.g. :mod:`dsscale.replication.raft.nemesis`);
+    it must act only while ``active[0]`` is true.
     """
 
     window: float = 60.0
@@ -44,6 +47,8 @@ class FaultPlan:
     mean_delay: float = 1.5
     slow_links: float = 0.2
     slowdown: float = 5.0
+    nemesis: Callable[[Network, Deployment, random.Random, list[bool]], None] | None \
+        = None
 
     def __post_init__(self) -> None:
         check_float("window", self.window, 0.0)
@@ -56,6 +61,8 @@ class FaultPlan:
         check_float("mean_delay", self.mean_delay, 0.0, strict_min=True)
         check_float("slow_links", self.slow_links, 0.0, 1.0)
         check_float("slowdown", self.slowdown, 1.0)
+        if self.nemesis is not None and not callable(self.nemesis):
+            raise TypeError("nemesis must be callable or None")
 
 
 def schedule_faults(net: Network, dep: Deployment, clients: Sequence[str],
@@ -102,3 +109,5 @@ def schedule_faults(net: Network, dep: Deployment, clients: Sequence[str],
         start = rnd.uniform(0.0, plan.window)
         net.at(start, when_active(lambda s=src, d=dst: net.block(s, d)))
         net.at(start + rnd.uniform(*plan.partition_length), when_active(net.heal))
+    if plan.nemesis is not None:
+        plan.nemesis(net, dep, rnd, active)

@@ -10,6 +10,8 @@ module                   what it holds
 ``quorum_store``         a Dynamo-style N/R/W store, read repair, sloppy quorums
 ``version_vectors``      version vectors and sibling reconciliation
 ``merkle``               Merkle trees and anti-entropy
+``raft``                 Raft: election, log replication, reads, leases,
+                         membership, snapshots; its variants and nemesis
 ``client``               clients that record histories; random workloads
 ``protocols``            the named configurations, :func:`deploy` and its options
 =======================  ====================================================
@@ -18,6 +20,7 @@ module                   what it holds
 from dsscale.replication.merkle import AntiEntropyReplica, MerkleTree, diff
 from dsscale.replication.protocols import PROTOCOLS, ProtocolSpec, deploy, get_protocol
 from dsscale.replication.quorum_store import QuorumConfig
+from dsscale.replication.raft import RaftOptions, RaftServer, build_raft
 from dsscale.replication.version_vectors import (
     Ordering,
     Versioned,
@@ -33,9 +36,12 @@ __all__ = [
     "Ordering",
     "ProtocolSpec",
     "QuorumConfig",
+    "RaftOptions",
+    "RaftServer",
     "VersionVector",
     "Versioned",
     "deploy",
+    "build_raft",
     "diff",
     "get_protocol",
     "reconcile",

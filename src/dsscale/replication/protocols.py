@@ -16,7 +16,18 @@ name                   configuration                                   promise
 ``quorum``             N=n, majority R and W, sync read repair         linearizable
 ``quorum-partial``     N=n, R=1, W=1, asynchronous read repair         eventual
 ``quorum-sloppy``      n+2 nodes, N=n, majorities, sloppy + hints      eventual
+``raft``               Raft, ReadIndex reads                           linearizable
+``raft-lease``         Raft, lease reads shortened by the drift bound  linearizable
+``raft-lazy-noop``     Raft, no-op appended only when a read needs it  linearizable
+``raft-membership``    Raft, servers swapped in and out meanwhile      linearizable
+``raft-figure8``       lazy no-op, commits old-term entries by count   none
+``raft-forget-vote``   Raft whose ``voted_for`` is not durable         none
+``raft-lease-no-drift``  Raft, lease ignores clock drift               none
+``raft-read-any``      Raft, any server answers reads                  none
 =====================  ==============================================  =========
+
+The Raft entries are built by :func:`raft_builder` (``n`` voting servers); see
+:mod:`dsscale.replication.raft.cluster` for what each variant changes.
 
 Every builder takes the number of replicas ``n`` (``num_replicas``, default
 3; ``dsscale faults --replicas``): the primary-backup and chain configurations
@@ -39,10 +50,12 @@ from dsscale.replication.client import Client
 from dsscale.replication.config import ConfigMaster
 from dsscale.replication.primary_backup import PBClient, PBReplica
 from dsscale.replication.quorum_store import QuorumClient, QuorumConfig, QuorumReplica
+from dsscale.replication.raft.cluster import VARIANTS as RAFT_VARIANTS
+from dsscale.replication.raft.cluster import build_raft
 from dsscale.sim import Link, Network
 
 __all__ = ["PROTOCOLS", "Builder", "DeployOptions", "Deployment", "ProtocolSpec",
-           "deploy", "get_protocol", "replica_ids"]
+           "deploy", "get_protocol", "raft_builder", "replica_ids"]
 
 Plan = Sequence[tuple[float, tuple[Any, ...]]]
 ClientFactory = Callable[[str, Plan, list[Operation]], Client]
@@ -143,6 +156,21 @@ def _quorum(make_config: Callable[[int], QuorumConfig] | None,
     return build
 
 
+def raft_builder(variant: str = "raft") -> Builder:
+    """Build the Raft ``variant`` (a name in ``raft.cluster.VARIANTS``) on
+    ``num_replicas`` voting servers; every server may crash; the only other
+    node is the administrator of ``raft-membership``. ``retry`` of
+    :class:`DeployOptions` is not used: Raft's timers are its options."""
+    def build(net: Network, client_ids: list[str], num_replicas: int,
+              options: DeployOptions = NO_OPTIONS) -> Deployment:
+        if options.control_link is not None:
+            raise ValueError("control_link needs a protocol with a configuration "
+                             "master (pb-sync, pb-async, chain)")
+        servers, others, make_client = build_raft(net, variant, num_replicas)
+        return Deployment(servers, others, make_client)
+    return build
+
+
 PROTOCOLS: dict[str, ProtocolSpec] = {p.name: p for p in [
     ProtocolSpec("pb-sync", True, "linearizable; no acknowledged write lost",
              _configured(PBReplica, PBClient, sync=True)),
@@ -164,6 +192,8 @@ PROTOCOLS: dict[str, ProtocolSpec] = {p.name: p for p in [
              _quorum(lambda n: QuorumConfig(n, _majority(n), _majority(n),
                                             sync_read_repair=True, sloppy=True),
                      spare_nodes=2)),
+    *(ProtocolSpec(v.name, v.linearizable, v.promise, raft_builder(v.name))
+      for v in RAFT_VARIANTS.values()),
 ]}
 
 
