@@ -15,8 +15,10 @@ from dsscale.replication.pb_client import PBClient, Reply
 from dsscale.replication.primary_backup import PBReplica
 from dsscale.replication.protocols import PROTOCOLS, ProtocolSpec, _configured
 
-SAFE = ["pb-sync", "chain", "abd", "quorum"]
-UNSAFE = ["pb-async", "abd-no-writeback", "quorum-partial", "quorum-sloppy"]
+SAFE = ["pb-sync", "chain", "abd", "quorum", "raft"]
+# raft's other unsafe variants need targeted faults: tests/test_raft_campaign.py
+UNSAFE = ["pb-async", "abd-no-writeback", "quorum-partial", "quorum-sloppy",
+          "raft-read-any"]
 SHAPES = list(WORKLOAD_SHAPES)
 
 
@@ -31,6 +33,13 @@ def test_safe_configurations_pass_every_seed(protocol: str) -> None:
     assert summary.operations >= CAMPAIGN_SEEDS * 50
     assert summary.violations == {} and summary.ok
     assert summary.first_failing_seed is None
+
+
+@pytest.mark.slow
+def test_raft_passes_1000_seeds_of_repeated_values_on_several_keys() -> None:
+    summary = run_campaign("raft", CAMPAIGN_SEEDS, workload="multikey")
+    assert summary.seeds_run == CAMPAIGN_SEEDS and summary.ok, summary
+    assert summary.operations >= CAMPAIGN_SEEDS * 75
 
 
 @pytest.mark.slow
