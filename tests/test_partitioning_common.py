@@ -114,3 +114,19 @@ def test_metrics_bad_input() -> None:
         ModuloPartitioner([])
     with pytest.raises(TypeError, match="nodes"):
         ModuloPartitioner("abc")
+
+
+def test_split_share_cv_is_the_beta_law_of_sample_quantiles() -> None:
+    import math
+
+    from dsscale.partitioning import ring_share_cv, split_share_cv
+
+    # P = 4 partitions from m = 8 sample points: g = 2 gaps, Beta(2, 7)
+    a, b = 2, 7
+    beta_cv = math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1))) / (a / (a + b))
+    assert split_share_cv(4, 8) == pytest.approx(beta_cv)
+    assert split_share_cv(4, 8) != pytest.approx(ring_share_cv(4, 2))  # not the ring's
+    assert split_share_cv(32, 32 * 256) == pytest.approx(ring_share_cv(32, 256),
+                                                         rel=1e-4)
+    with pytest.raises(ValueError, match="sample_size must be >= 4"):
+        split_share_cv(4, 3)

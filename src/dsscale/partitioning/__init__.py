@@ -23,6 +23,7 @@ from .metrics import (
     moved_fraction,
     peak_to_mean,
     ring_share_cv,
+    split_share_cv,
 )
 from .modulo import ModuloPartitioner
 from .range import RangePartitioner
@@ -53,6 +54,7 @@ __all__ = [
     "rendezvous_node",
     "rendezvous_nodes",
     "ring_share_cv",
+    "split_share_cv",
     "stable_hash",
     "stable_hash_many",
     "to_unit_interval",

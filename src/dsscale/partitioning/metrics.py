@@ -110,6 +110,30 @@ def ring_share_cv(num_nodes: int, vnodes: int) -> float:
     return math.sqrt((n - 1) / (n * v + 1))
 
 
+def split_share_cv(num_partitions: int, sample_size: int) -> float:
+    r"""Coefficient of variation of a range partition's share of the data when
+    the split points are the quantiles of a random sample of ``sample_size`` keys.
+
+    Through the keys' own CDF the sample becomes :math:`m` uniform points, and
+    a partition spans :math:`g = m / P` sample gaps, so its share is
+    :math:`\mathrm{Beta}(g, m + 1 - g)`:
+
+    .. math:: \frac{\sigma}{\mu} = \sqrt{\frac{m + 1 - g}{g\,(m + 2)}}
+              \approx \sqrt{\frac{P - 1}{m + 1}},
+
+    close to, but not the same law as, a ring node's share
+    :math:`\mathrm{Beta}(v, (n-1)v)` (:func:`ring_share_cv`) with
+    :math:`v = g` points per node.
+
+    >>> round(split_share_cv(4, 8), 4), round(ring_share_cv(4, 2), 4)  # few points
+    (0.5916, 0.5774)
+    """
+    p = check_int("num_partitions", num_partitions, 1)
+    m = check_int("sample_size", sample_size, p)
+    g = m / p
+    return math.sqrt((m + 1 - g) / (g * (m + 2)))
+
+
 def load_cv(loads: ArrayLike) -> float:
     r"""Coefficient of variation :math:`\sigma / \mu` of per-node loads."""
     arr = check_array("loads", loads, 0.0)
