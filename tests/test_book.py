@@ -81,3 +81,21 @@ def test_chapter_one_figures_were_produced_by_the_build(built_book):
     images = sum(len(re.findall(r"<img[^>]+src=\"[^\"]*_images/", p.read_text()))
                  for p in pages)
     assert images >= 6
+
+
+def _heading_numbers(html: str) -> list[str]:
+    return [n.strip() for n in re.findall(r'class="section-number">([^<]*)<', html)]
+
+
+@pytest.mark.parametrize("index", CHAPTER_INDEXES)
+def test_chapter_numbering_starts_at_its_first_section(built_book, index):
+    """An index page's own headings are unnumbered rubrics, so the chapter's first
+    section is N.1 (not N.4 after three numbered index headings)."""
+    chapter = CHAPTER_INDEXES.index(index) + 1
+    sections = [f for f in TOC if f.startswith(str(Path(index).parent) + "/")
+                and f != index]
+    first = (built_book / f"{sections[0]}.html").read_text(encoding="utf-8")
+    assert _heading_numbers(first)[0] == f"{chapter}.1."
+    main = (built_book / f"{index}.html").read_text(encoding="utf-8").split("<main", 1)[1]
+    numbered = re.findall(r"<h[2-6][^>]*>\s*<span class=\"section-number\">", main)
+    assert numbered == [], f"{index} has numbered headings of its own"
