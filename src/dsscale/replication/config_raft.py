@@ -274,13 +274,15 @@ def build_config_service(net: Network, members: Sequence[str], clients: Sequence
 
     Examples
     --------
+    >>> from dsscale.replication.primary_backup import PBReplica
     >>> from dsscale.sim import FixedDelay, Link, Network
     >>> net = Network(3, Link(FixedDelay(1.0)))
     >>> servers = build_config_service(net, ["r0", "r1"], [])
+    >>> net.add(PBReplica("r0", ["r0", "r1"]), PBReplica("r1", ["r0", "r1"]))
     >>> _ = net.run(until=60.0)
     >>> leaders = [s for s in servers if net.nodes[s].office is not None]
-    >>> len(leaders), net.nodes[leaders[0]].horizon > 60.0
-    (1, True)
+    >>> len(leaders), net.nodes[leaders[0]].horizon > 60.0, net.nodes["r0"].has_lease
+    (1, True, True)
     """
     n = check_int("num_servers", num_servers, 1)
     options = RaftOptions() if options is None else options
