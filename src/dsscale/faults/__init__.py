@@ -7,6 +7,7 @@ module         what it holds
 ``properties`` what every history is checked for (lost writes, linearizability)
 ``campaign``   :func:`run_seed`, :func:`replay`, :func:`run_campaign`
 ``targeted``   the targeted campaigns (a nemesis per unsafe variant)
+``recorder``   snapshots of node state during a run, without changing it
 ``cli``        the ``dsscale faults`` command
 =============  ===========================================================
 """
