@@ -213,7 +213,9 @@ def test_async_primary_backup_still_loses_writes() -> None:
 @pytest.mark.parametrize("protocol", ["pb-sync-raftconf", "chain-raftconf"])
 def test_raftconf_deployments_pass_every_workload_shape(protocol: str, shape: str,
                                                         num_replicas: int) -> None:
-    summary = run_campaign(protocol, 200, workload=shape, num_replicas=num_replicas)
+    # 100 seeds each (measured: 200 seeds of every shape and size pass, 1000 of
+    # unique and multikey on 3 replicas); the 1000-seed bar is in make campaign
+    summary = run_campaign(protocol, 100, workload=shape, num_replicas=num_replicas)
     assert summary.ok, summary
 
 
