@@ -14,8 +14,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK ?= 1
 
 .PHONY: book pdf test test-fast lint grade exercises bench campaign clean
 
-SAFE_PROTOCOLS   := pb-sync chain abd quorum
-UNSAFE_PROTOCOLS := pb-async abd-no-writeback quorum-partial quorum-sloppy
+SAFE_PROTOCOLS   := pb-sync chain abd quorum raft raft-lease raft-lazy-noop \
+                    raft-membership pb-sync-raftconf chain-raftconf
+UNSAFE_PROTOCOLS := pb-async abd-no-writeback quorum-partial quorum-sloppy \
+                    raft-read-any pb-async-raftconf
+# caught only by their targeted campaign (dsscale faults --nemesis)
+TARGETED_PROTOCOLS := raft-forget-vote raft-figure8 raft-lease-no-drift \
+                      chain-raftconf-no-lease-wait chain-raftconf-office-wait
 SEEDS ?= 1000
 LINT_PATHS ?= src tests benchmarks exercises book/_ext
 WORKLOAD ?= unique
@@ -73,6 +78,11 @@ campaign: $(STAMP)
 	@for p in $(UNSAFE_PROTOCOLS); do \
 	  echo "== $$p: $(SEEDS) seeds, must be caught"; \
 	  $(BIN)/dsscale faults $$p $(CAMPAIGN_ARGS) --json _build/campaign/$$p.json; \
+	  test $$? -eq 1 || { echo "$$p was not caught"; exit 1; }; \
+	done
+	@for p in $(TARGETED_PROTOCOLS); do \
+	  echo "== $$p: $(SEEDS) seeds of its targeted campaign, must be caught"; \
+	  $(BIN)/dsscale faults $$p --nemesis --seeds $(SEEDS) --json _build/campaign/$$p.json; \
 	  test $$? -eq 1 || { echo "$$p was not caught"; exit 1; }; \
 	done
 

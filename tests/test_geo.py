@@ -23,6 +23,7 @@ from dsscale.geo import (
     majority,
     rtt_floor_ms,
     rtt_matrix_ms,
+    simulate_raft,
     simulate_replication,
     spanner_commit_latency_ms,
 )
@@ -284,3 +285,26 @@ def test_simulation_arguments_are_checked():
         simulate_replication(rtt, 0, jitter_ms=-1.0)
     with pytest.raises(ValueError, match="write_quorum"):
         simulate_replication(rtt, 0, 0)
+
+
+@pytest.mark.parametrize("sites", [["Washington", "Chicago", "San Francisco"],
+                                   ["Washington", "San Francisco", "Frankfurt",
+                                    "Tokyo", "Sao Paulo"]])
+def test_raft_commits_after_the_majority_round_trip_exactly(sites: list[str]) -> None:
+    rtt = rtt_matrix_ms(sites)
+    for leader in range(len(sites)):
+        latency = simulate_raft(rtt, leader, num_entries=8)
+        assert np.max(np.abs(latency - commit_latency_ms(rtt, leader))) < 1e-9
+        # a mutant that waits for every follower (write_quorum = n) is off
+        if len(sites) > 2:
+            assert np.all(latency < commit_latency_ms(rtt, leader, len(sites)) - 1.0)
+
+
+def test_raft_with_jitter_never_beats_the_floor() -> None:
+    rtt = rtt_matrix_ms(["Paris", "Frankfurt", "London", "New York", "Tokyo"])
+    latency = simulate_raft(rtt, 0, num_entries=200, jitter_ms=10.0, rng=5)
+    floor = commit_latency_ms(rtt, 0)
+    assert np.all(latency >= floor) and np.all(latency <= floor + 20.0)
+    assert latency.mean() > floor + 2.0  # the 2nd of 4 noisy round trips gains
+    with pytest.raises(ValueError, match="jitter_ms"):
+        simulate_raft(rtt, 0, jitter_ms=-1.0)

@@ -6,6 +6,8 @@ module         what it holds
 ``plan``       :class:`FaultPlan` and the drawing of one seed's faults
 ``properties`` what every history is checked for (lost writes, linearizability)
 ``campaign``   :func:`run_seed`, :func:`replay`, :func:`run_campaign`
+``targeted``   the targeted campaigns (a nemesis per unsafe variant)
+``recorder``   snapshots of node state during a run, without changing it
 ``cli``        the ``dsscale faults`` command
 =============  ===========================================================
 """
@@ -20,11 +22,18 @@ from dsscale.faults.campaign import (
 )
 from dsscale.faults.plan import FaultPlan, schedule_faults
 from dsscale.faults.properties import Violation, check_history
+from dsscale.faults.targeted import (
+    TARGETED_CAMPAIGNS,
+    TargetedCampaign,
+    targeted_campaign,
+)
 
 __all__ = [
+    "TARGETED_CAMPAIGNS",
     "CampaignSummary",
     "FaultPlan",
     "SeedResult",
+    "TargetedCampaign",
     "Violation",
     "check_history",
     "lost_writes",
@@ -32,4 +41,5 @@ __all__ = [
     "run_campaign",
     "run_seed",
     "schedule_faults",
+    "targeted_campaign",
 ]

@@ -87,9 +87,10 @@ def run_seed(protocol: str, seed: int, *, workload: Workload | str | None = None
 
 
 def _quiesce(net: Network, dep: Deployment, faults: FaultPlan, quiesce: float) -> None:
-    """Heal every partition, restart every replica, calm the links, wait."""
+    """Heal every partition, restart every replica and configuration server,
+    calm the links, wait."""
     net.heal()
-    for node_id in dep.replicas:
+    for node_id in dep.replicas + dep.control:
         net.restart(node_id, keep_durable=True)
     net.default_link = Link(ExponentialDelay(faults.mean_delay, 0.5))
     net.links.clear()  # no more slow or lossy links

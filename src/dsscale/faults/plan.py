@@ -26,8 +26,9 @@ class FaultPlan:
 
     Each seed draws, within these bounds: a loss and a duplication
     probability for every link; up to ``max_crashes`` crashes of random
-    replicas, each restarted (with durable state) after a random downtime; up
-    to ``max_partitions`` partitions into two random sides (clients and the
+    replicas or configuration servers (``Deployment.control``), each
+    restarted (with durable state) after a random downtime; up to
+    ``max_partitions`` partitions into two random sides (clients and the
     master included), healed after a random duration; and up to
     ``max_blocks`` one-way link cuts. Faults start within ``[0, window]``.
     ``nemesis``, if given, is called last as ``nemesis(net, deployment, rnd,
@@ -72,7 +73,8 @@ def schedule_faults(net: Network, dep: Deployment, clients: Sequence[str],
     loss = rnd.uniform(0.0, plan.max_loss)
     duplicate = rnd.uniform(0.0, plan.max_duplicate)
     net.default_link = Link(ExponentialDelay(plan.mean_delay, 0.5), loss, duplicate)
-    everyone = list(dep.replicas) + list(dep.others) + list(clients)
+    crashable = list(dep.replicas) + list(dep.control)  # configuration servers too
+    everyone = list(dep.replicas) + list(dep.control) + list(dep.others) + list(clients)
     slow = Link(ExponentialDelay(plan.mean_delay * plan.slowdown, 0.5), loss, duplicate)
     for src in everyone:  # a few slow links: heterogeneous, reordering network
         for dst in everyone:
@@ -83,7 +85,7 @@ def schedule_faults(net: Network, dep: Deployment, clients: Sequence[str],
         return lambda: action() if active[0] else None
 
     for _ in range(rnd.randint(0, plan.max_crashes)):
-        node = dep.replicas[rnd.randrange(len(dep.replicas))]
+        node = crashable[rnd.randrange(len(crashable))]
         start = rnd.uniform(0.0, plan.window)
         net.at(start, when_active(lambda n=node: net.crash(n)))
         net.at(start + rnd.uniform(*plan.downtime),

@@ -4,8 +4,9 @@
   distances and the round-trip floor of light in fibre;
 * :mod:`dsscale.geo.latency` — commit latency of quorum replication for a
   placement, leader placement, flexible quorums, Spanner's commit wait;
-* :mod:`dsscale.geo.replication` — a leader that commits on a quorum of
-  acknowledgements, run on :mod:`dsscale.sim` with those link delays.
+* :mod:`dsscale.geo.replication` — Raft, and a leader that commits on any
+  quorum (with an optional commit wait), run on :mod:`dsscale.sim` with those
+  link delays.
 """
 
 from dsscale.geo.cities import (
@@ -26,7 +27,7 @@ from dsscale.geo.latency import (
     majority,
     spanner_commit_latency_ms,
 )
-from dsscale.geo.replication import ReplicationRun, simulate_replication
+from dsscale.geo.replication import ReplicationRun, simulate_raft, simulate_replication
 
 __all__ = [
     "CITIES",
@@ -43,6 +44,7 @@ __all__ = [
     "majority",
     "rtt_floor_ms",
     "rtt_matrix_ms",
+    "simulate_raft",
     "simulate_replication",
     "spanner_commit_latency_ms",
 ]

@@ -1,12 +1,18 @@
-r"""A leader that commits on a quorum of acknowledgements, on :mod:`dsscale.sim`.
+r"""Replication over a wide area on :mod:`dsscale.sim`: Raft, and a quorum leader.
 
-The smallest protocol that has the commit latency of
-:func:`~dsscale.geo.commit_latency_ms`: the leader appends each entry to its
-own log, sends it to every follower, and commits it once ``write_quorum``
-replicas (itself included) hold it and every earlier entry is committed, the
-commit rule of Raft and Multi-Paxos in a stable term. Leader election, log
+:func:`simulate_raft` runs the package's Raft
+(:mod:`dsscale.replication.raft`) with a fixed leader and one link delay per
+pair of sites, and reports each entry's commit latency at the leader: a
+majority's, :func:`~dsscale.geo.commit_latency_ms` exactly.
+
+:class:`GeoLeader` is the steady state of the same replication, generalised
+where Raft is not: it commits on any ``write_quorum`` (flexible quorums) and
+can hold each commit back for a Spanner-style commit wait. It appends each
+entry to its own log, sends it to every follower, and commits it once
+``write_quorum`` replicas (itself included) hold it and every earlier entry
+is committed -- Raft's commit rule in a stable term. Leader election, log
 repair and crashes are left out: with the leader fixed and no message lost,
-they never act, and the latency is that of the steady state.
+they never act.
 
 Every directed link between sites i and j gets its own delay, half the round
 trip ``rtt_ms[i, j]`` (fibre is symmetric), optionally spread uniformly over
@@ -29,7 +35,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from dsscale._validate import RNGLike, as_rng, check_float, check_int
 from dsscale.geo.latency import _check_quorum, _check_rtt, _check_site
-from dsscale.sim import FixedDelay, Link, Network, Node, UniformDelay
+from dsscale.replication.raft.latency import measure_commit_latency
+from dsscale.sim import Delay, FixedDelay, Link, Network, Node, UniformDelay
 
 __all__ = [
     "Append",
@@ -37,6 +44,7 @@ __all__ = [
     "GeoFollower",
     "GeoLeader",
     "ReplicationRun",
+    "simulate_raft",
     "simulate_replication",
 ]
 
@@ -188,3 +196,32 @@ def simulate_replication(rtt_ms: ArrayLike, leader: int,
         committed_at_ms=np.array(boss.committed_at),
         timestamps_ms=np.array(boss.timestamps),
         clock_offset_ms=offset)
+
+
+def simulate_raft(rtt_ms: ArrayLike, leader: int, *, num_entries: int = 10,
+                  jitter_ms: float = 0.0, rng: RNGLike = 0) -> NDArray[np.float64]:
+    """Commit latency (ms) at a Raft leader at site ``leader``, one entry at a time.
+
+    One Raft server per site; the link from site i to site j delays every
+    message by ``rtt_ms[i, j] / 2`` (plus ``Uniform(0, jitter_ms)``). A client
+    at the leader's site writes ``num_entries`` entries one after another
+    (see :func:`~dsscale.replication.raft.latency.measure_commit_latency`).
+
+    Examples
+    --------
+    >>> rtt = [[0, 10, 70], [10, 0, 65], [70, 65, 0]]
+    >>> simulate_raft(rtt, 2, num_entries=2).tolist()  # commit_latency_ms: 65
+    [65.0, 65.0]
+    """
+    rtt = _check_rtt(rtt_ms)
+    n = rtt.shape[0]
+    leader = _check_site("leader", leader, n)
+    jitter = check_float("jitter_ms", jitter_ms, 0.0)
+
+    def delay(i: int, j: int) -> Delay:
+        one_way = float(rtt[i, j]) / 2.0
+        return (FixedDelay(one_way) if jitter == 0.0
+                else UniformDelay(one_way, one_way + jitter))
+    return measure_commit_latency(n, delay, leader=leader,
+                                  num_entries=check_int("num_entries", num_entries, 1),
+                                  rng=rng)

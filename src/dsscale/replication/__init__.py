@@ -4,6 +4,8 @@
 module                   what it holds
 =======================  ====================================================
 ``config``               the configuration master (epochs, leases, failover)
+``config_raft``          the same master replicated with Raft (lease horizon)
+``config_nemesis``       targeted faults for the replicated master
 ``primary_backup``       primary-backup, synchronous or asynchronous
 ``chain``                chain replication (van Renesse and Schneider 2004)
 ``abd``                  the ABD atomic register (Attiya, Bar-Noy, Dolev 1995)

@@ -65,7 +65,7 @@ class ChainReplica(ConfiguredReplica):
 
     durable = ("epoch", "members", "store", "seq", "clients", "sent")
 
-    def __init__(self, node_id: str, members: Sequence[str], master: str,
+    def __init__(self, node_id: str, members: Sequence[str], master: str | None = None,
                  retry: float = 4.0) -> None:
         super().__init__(node_id, members, master)
         self.retry = retry

@@ -1,8 +1,10 @@
 """A configuration service with leases, shared by primary-backup and chain.
 
-The master (assumed fault-tolerant itself, e.g. replicated with Paxos, as in
-van Renesse and Schneider, OSDI 2004) owns the *configuration*: an epoch number
-and an ordered tuple of member replicas. Primary-backup reads it as
+The master owns the *configuration*: an epoch number and an ordered tuple of
+member replicas. :class:`ConfigMaster` is one node assumed never to crash (van
+Renesse and Schneider, OSDI 2004, assume a master replicated with Paxos);
+:mod:`dsscale.replication.config_raft` replicates the same master with Raft,
+on servers that crash and are cut off like any other. Primary-backup reads it as
 ``primary = members[0]``; chain replication as ``head = members[0]``,
 ``tail = members[-1]``.
 
@@ -120,17 +122,21 @@ class ConfiguredReplica(Node):
 
     Subclasses keep ``epoch`` and ``members`` durable; the lease is volatile,
     so a restarted replica serves nobody until the master pings it again.
+    A replica answers whoever pings it; ``master`` is the last node whose ping
+    it accepted (``master`` at construction: the one expected first, if known).
     """
 
-    def __init__(self, node_id: str, members: Sequence[str], master: str) -> None:
+    def __init__(self, node_id: str, members: Sequence[str],
+                 master: str | None = None) -> None:
         super().__init__(node_id)
         self.initial_members = tuple(members)
-        self.master = master
+        self.initial_master = master
 
     def init_state(self) -> None:
         self.epoch = 0
         self.members = self.initial_members
         self.lease_until = 0.0
+        self.master = self.initial_master
 
     @property
     def has_lease(self) -> bool:
@@ -139,6 +145,7 @@ class ConfiguredReplica(Node):
     def on_Ping(self, src: str, msg: Ping) -> None:
         if msg.epoch < self.epoch:
             return
+        self.master = src
         self.lease_until = max(self.lease_until, msg.lease_until)
         if msg.epoch > self.epoch:
             self.adopt(msg.epoch, msg.members)

@@ -81,7 +81,7 @@ class PBReplica(ConfiguredReplica):
 
     durable = ("epoch", "members", "store", "seq", "clients", "round", "synced_view")
 
-    def __init__(self, node_id: str, members: Sequence[str], master: str,
+    def __init__(self, node_id: str, members: Sequence[str], master: str | None = None,
                  sync: bool = True, retry: float = 4.0) -> None:
         super().__init__(node_id, members, master)
         self.sync = sync

@@ -26,6 +26,23 @@ name                   configuration                                   promise
 ``raft-read-any``      Raft, any server answers reads                  none
 =====================  ==============================================  =========
 
+``pb-sync``, ``pb-async`` and ``chain`` take their configuration from one
+master ``m`` (:class:`~dsscale.replication.config.ConfigMaster`) that never
+crashes. Their ``-raftconf`` forms take it from three configuration servers
+``m0, m1, m2`` replicated with Raft (:mod:`~dsscale.replication.config_raft`),
+which the fault campaigns crash, restart and partition like the replicas
+(:attr:`Deployment.control`):
+
+================================  ==========================================  =====
+name                              configuration service                       safe
+================================  ==========================================  =====
+``pb-sync-raftconf``              Raft group, lease horizon in its log        yes
+``pb-async-raftconf``             the same (the replicas lose writes)         no
+``chain-raftconf``                Raft group, lease horizon in its log        yes
+``chain-raftconf-no-lease-wait``  new leaders ignore earlier leaders' leases   no
+``chain-raftconf-office-wait``    new leaders wait one lease after election   no
+================================  ==========================================  =====
+
 The Raft entries are built by :func:`raft_builder` (``n`` voting servers); see
 :mod:`dsscale.replication.raft.cluster` for what each variant changes.
 
@@ -48,6 +65,7 @@ from dsscale.replication.abd import ABDClient, ABDReplica
 from dsscale.replication.chain import ChainClient, ChainReplica
 from dsscale.replication.client import Client
 from dsscale.replication.config import ConfigMaster
+from dsscale.replication.config_raft import LeaseRule, build_config_service
 from dsscale.replication.primary_backup import PBClient, PBReplica
 from dsscale.replication.quorum_store import QuorumClient, QuorumConfig, QuorumReplica
 from dsscale.replication.raft.cluster import VARIANTS as RAFT_VARIANTS
@@ -68,6 +86,7 @@ class Deployment:
     replicas: tuple[str, ...]  # may crash
     others: tuple[str, ...]  # e.g. the master: never crashes, may be partitioned
     make_client: ClientFactory
+    control: tuple[str, ...] = ()  # configuration servers: may crash, restart
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,30 @@ def _configured(replica_cls: type, client_cls: type, **fixed: Any) -> Builder:
             client: Client = client_cls(cid, plan, history, members, **retry)
             return client
         return Deployment(members, ("m",), make_client)
+    return build
+
+
+def _raft_configured(replica_cls: type, client_cls: type, *,
+                     lease_rule: LeaseRule = "horizon", **fixed: Any) -> Builder:
+    """Like :func:`_configured`, with the configuration service of
+    :mod:`~dsscale.replication.config_raft` (three Raft servers) as master."""
+    def build(net: Network, client_ids: list[str], num_replicas: int,
+              options: DeployOptions = NO_OPTIONS) -> Deployment:
+        members = replica_ids(num_replicas)
+        servers = build_config_service(
+            net, members, client_ids, lease_rule=lease_rule)
+        retry = options.retry_option()
+        net.add(*(replica_cls(r, members, **fixed, **retry) for r in members))
+        if options.control_link is not None:
+            for m in servers:
+                for r in members:
+                    net.set_link(m, r, options.control_link)
+                    net.set_link(r, m, options.control_link)
+
+        def make_client(cid: str, plan: Plan, history: list[Operation]) -> Client:
+            client: Client = client_cls(cid, plan, history, members, **retry)
+            return client
+        return Deployment(members, (), make_client, control=servers)
     return build
 
 
@@ -194,6 +237,22 @@ PROTOCOLS: dict[str, ProtocolSpec] = {p.name: p for p in [
                      spare_nodes=2)),
     *(ProtocolSpec(v.name, v.linearizable, v.promise, raft_builder(v.name))
       for v in RAFT_VARIANTS.values()),
+    ProtocolSpec("pb-sync-raftconf", True,
+             "linearizable; no acknowledged write lost (master replicated with Raft)",
+             _raft_configured(PBReplica, PBClient, sync=True)),
+    ProtocolSpec("pb-async-raftconf", False,
+             "none: failover loses acknowledged writes (master replicated with Raft)",
+             _raft_configured(PBReplica, PBClient, sync=False)),
+    ProtocolSpec("chain-raftconf", True,
+             "linearizable; no acknowledged write lost (master replicated with Raft)",
+             _raft_configured(ChainReplica, ChainClient)),
+    ProtocolSpec("chain-raftconf-no-lease-wait", False,
+             "none: a new configuration leader ignores its predecessors' leases",
+             _raft_configured(ChainReplica, ChainClient, lease_rule="ignore")),
+    ProtocolSpec("chain-raftconf-office-wait", False,
+             "none: a new configuration leader waits one lease, but a deposed "
+             "leader keeps granting leases",
+             _raft_configured(ChainReplica, ChainClient, lease_rule="office-wait")),
 ]}
 
 
@@ -213,7 +272,8 @@ def deploy(protocol: str, net: Network, plans: Mapping[str, Plan],
     ``plans`` maps a client id to its ``[(delay, input), ...]`` plan; every
     client records into the returned history, which fills as ``net`` runs.
     The servers are ``r0 .. r{num_replicas-1}`` (plus ``m``, the master, for
-    the configured protocols); the clients are ``net.nodes[client_id]``.
+    the configured protocols, or ``m0, m1, m2`` for the ``-raftconf`` ones);
+    the clients are ``net.nodes[client_id]``.
     ``retry`` and ``control_link`` are :class:`DeployOptions`.
     """
     options = DeployOptions(retry, control_link)

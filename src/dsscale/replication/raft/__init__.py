@@ -31,6 +31,8 @@ module              what it holds
 ``cluster``         deployments and the named variants (safe and unsafe)
 ``nemesis``         targeted faults that expose each unsafe variant
 ``elections``       split votes: the formula and a measurement
+``latency``         commit latency as an order statistic, and a measurement
+``throughput``      clients in flight, per-entry cost and batches; measured
 ==================  ===========================================================
 
 **What is checked, and how.** Role-level unit tests drive one server through
@@ -64,6 +66,11 @@ from dsscale.replication.raft.elections import (
     split_vote_probability,
     timeout_spread_for,
 )
+from dsscale.replication.raft.latency import (
+    commit_latency_cdf,
+    expected_commit_latency,
+    measure_commit_latency,
+)
 from dsscale.replication.raft.log import RaftLog
 from dsscale.replication.raft.nemesis import TARGETED, NemesisSpec, raft_nemesis
 from dsscale.replication.raft.options import RaftOptions
@@ -75,6 +82,7 @@ from dsscale.replication.raft.rules import (
 )
 from dsscale.replication.raft.server import ForgetfulRaftServer, RaftServer
 from dsscale.replication.raft.state_machine import KVStateMachine
+from dsscale.replication.raft.throughput import measure_throughput, raft_throughput
 
 __all__ = [
     "TARGETED",
@@ -92,11 +100,16 @@ __all__ = [
     "advance_commit_index",
     "build_raft",
     "clock_rates",
+    "commit_latency_cdf",
     "commit_by_counting",
+    "expected_commit_latency",
     "grant_vote",
     "lease_duration",
+    "measure_commit_latency",
     "measure_split_votes",
+    "measure_throughput",
     "raft_nemesis",
+    "raft_throughput",
     "split_vote_probability",
     "timeout_spread_for",
 ]

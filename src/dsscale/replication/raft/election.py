@@ -8,7 +8,8 @@ makes it leader; a message of a newer term makes it a follower again; if
 neither happens before a new timeout, it tries again in the next term. The
 timeouts are randomised so that one server usually times out well before
 the others and wins before they wake up (Ongaro and Ousterhout, USENIX ATC
-2014, section 5.2; the split-vote probability is an exercise of Chapter 4).
+2014, section 5.2; Chapter 3 derives the split-vote probability,
+:mod:`~dsscale.replication.raft.elections` computes and measures it).
 
 A server votes by the rule in its :class:`~dsscale.replication.raft.rules.Rules`
 (at most once per term, only for a log at least as up to date as its own),
