@@ -1,4 +1,4 @@
-"""The ``dsscale`` command: ``grade``, ``faults``, ``demo``.
+"""The ``dsscale`` command: ``grade``, ``faults``, ``explore``, ``demo``.
 
 Each subcommand lives in its own module with a ``register(subparsers)``
 function; this file only wires them together, importing each lazily so that
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 SUBCOMMANDS = {
     "grade": "dsscale.grading.cli",
     "faults": "dsscale.faults.cli",
+    "explore": "dsscale.explore.cli",
     "demo": "dsscale.parallel.demo",
 }
 
