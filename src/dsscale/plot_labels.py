@@ -54,7 +54,7 @@ class LabelLayer(Artist):
     def add(self, text: str, candidates: Sequence[tuple[float, float]],
             priority: float = 0.0, **kwargs: Any) -> Text:
         """Add a label; ``candidates`` in order of preference; higher
-        ``priority`` is placed first. ``kwargs`` go to :class:`~matplotlib.text.Text`."""
+        ``priority`` is placed first. ``kwargs`` go to ``Axes.text``."""
         if not candidates:
             raise ValueError("candidates must name at least one position")
         kwargs.setdefault("ha", "center")
@@ -75,7 +75,7 @@ class LabelLayer(Artist):
     def place(self, renderer: RendererBase) -> None:
         """Place every label for ``renderer``, hiding those that do not fit."""
         frame = self.ax.get_window_extent(renderer)
-        pad = self.padding * renderer.points_to_pixels(1.0)
+        pad = self.padding * renderer.points_to_pixels(1.0)  # type: ignore[operator]
         taken: list[Bbox] = []
         for _, _, label, candidates in sorted(self.items, key=lambda item: item[:2]):
             label.set_visible(True)  # an invisible text has no extent
@@ -92,8 +92,8 @@ class LabelLayer(Artist):
 
 
 def _inside(box: Bbox, frame: Bbox) -> bool:
-    return (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
-            and box.y1 <= frame.y1)
+    return bool(box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
+                and box.y1 <= frame.y1)
 
 
 def overlapping_pairs(texts: Sequence[Text], renderer: RendererBase

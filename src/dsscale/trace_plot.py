@@ -237,7 +237,7 @@ def _draw_messages(ax: Axes, labels: LabelLayer, trace: Sequence[Event],
             continue
         name = _message_name(arrow.message)
         color = colors.setdefault(name, PALETTE[len(colors) % len(PALETTE)])
-        y0, y1 = lane[arrow.src], lane[arrow.dst]
+        y0, y1 = float(lane[arrow.src]), float(lane[arrow.dst])
         x1 = arrow.end if arrow.end is not None else min(arrow.start + 3 * stub, right)
         if arrow.end is None:  # still in flight: a stub a third of the way down
             y1 = y0 + (y1 - y0) / 3

@@ -103,7 +103,7 @@ def _freezer(cls: type) -> Callable[[Any, Callable[[Timer], Any]], Any]:
     for base, fn in ((tuple, _freeze_tuple), (dict, _freeze_dict), (list, _freeze_list),
                      (frozenset, lambda v, t: v), (set, _freeze_set)):
         if issubclass(cls, base):
-            return fn  # type: ignore[return-value]
+            return fn
     return _freeze_object
 
 

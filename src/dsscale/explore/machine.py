@@ -128,6 +128,8 @@ class Transition:
     sends: tuple[int, ...]  # envelope ids
     effects: tuple[tuple[Any, ...], ...]  # (CALL, pid, input) / (RETURN, pid,
     #                                        input, output, pending)
+    to_clients: tuple[int, ...] = ()  # the sends addressed to clients
+    returned: bool = False  # an operation returned (not merely gave up)
 
 
 class Machine:
@@ -260,7 +262,9 @@ class Machine:
         effects: tuple[tuple[Any, ...], ...] = ()
         if self.clients[i]:
             effects = self._effects(node, issued_before, scratch)
-        return Transition(new, sends, effects)
+        to_clients = tuple(e for e in sends if self.clients[self.envs[e][1]])
+        returned = any(e[0] == RETURN and not e[4] for e in effects)
+        return Transition(new, sends, effects, to_clients, returned)
 
     @staticmethod
     def _effects(node: Any, issued_before: int,

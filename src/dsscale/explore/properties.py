@@ -154,8 +154,7 @@ def single_serving_primary() -> Invariant:
     split brain leases exist to prevent ("at most one leader per term").
     """
     def holds(view: View) -> bool:
-        serving = [r for r in view.replicas() if r.up and getattr(r, "is_primary")
-                   and getattr(r, "ready") and getattr(r, "has_lease")]
+        serving = [r for r in view.replicas() if r.up and _serving_primary(r)]
         return len(serving) <= 1
     return Invariant("at most one serving primary", holds)
 
@@ -163,10 +162,17 @@ def single_serving_primary() -> Invariant:
 def single_serving_tail() -> Invariant:
     """At most one chain replica may answer reads (a tail holding a lease)."""
     def holds(view: View) -> bool:
-        serving = [r for r in view.replicas() if r.up and getattr(r, "is_tail")
-                   and getattr(r, "has_lease")]
+        serving = [r for r in view.replicas() if r.up and _serving_tail(r)]
         return len(serving) <= 1
     return Invariant("at most one serving tail", holds)
+
+
+def _serving_primary(replica: Any) -> bool:
+    return bool(replica.is_primary and replica.ready and replica.has_lease)
+
+
+def _serving_tail(replica: Any) -> bool:
+    return bool(replica.is_tail and replica.has_lease)
 
 
 def write_acknowledged() -> Goal:

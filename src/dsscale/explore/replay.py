@@ -203,7 +203,7 @@ class _StampedHistory(list):  # type: ignore[type-arg]
 
 def replay(result: ExploreResult | Scope, steps: Sequence[Step] | None = None
            ) -> Replay:
-    """Run ``result``'s trace (or ``steps`` of a scope) on a :class:`ScriptedNetwork`."""
+    """Run ``result``'s trace (or a scope's ``steps``) on a :class:`ScriptedNetwork`."""
     if isinstance(result, ExploreResult):
         scope, steps, clock = result.scope, result.trace if steps is None else steps, \
             result.clock

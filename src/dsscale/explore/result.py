@@ -18,9 +18,10 @@ class Step(NamedTuple):
 
     ``kind`` is one of ``deliver``, ``drop``, ``duplicate``, ``lost`` (a
     delivery to a crashed node), ``timer``, ``early timeout``, ``crash``,
-    ``restart`` and ``advance`` (the clock moves). ``message`` is the message, or the timer's
-    action (a message, or a method name); ``time`` is the clock, or without
-    one the step's position in the trace; ``deadline`` is a timer's deadline.
+    ``restart`` and ``advance`` (the clock moves). ``message`` is the
+    message, or the timer's action (a message, or a method name); ``time``
+    is the clock, or without one the step's position in the trace;
+    ``deadline`` is a timer's deadline.
     """
 
     kind: str
@@ -107,8 +108,8 @@ class ExploreResult:
             f"({self.states_per_second:,.0f} distinct states/s)",
         ]
         for name, depth in self.goals.items():
-            lines.append(f"goal                {name}: "
-                         + ("never reached" if depth is None else f"reached at {depth}"))
+            seen = "never reached" if depth is None else f"reached at depth {depth}"
+            lines.append(f"goal                {name}: {seen}")
         if self.trace:
             lines.append(f"counterexample      {len(self.trace)} steps")
             lines += [f"  {k + 1:3d}. {step}" for k, step in enumerate(self.trace)]

@@ -97,7 +97,7 @@ class Scope:
     def __post_init__(self) -> None:
         self.spec  # noqa: B018 - validates the name
         check_int("num_replicas", self.num_replicas, 1)
-        check_int("num_clients", self.num_clients, 1)
+        check_int("num_clients", self.num_clients, 0)
         check_int("ops_per_client", self.ops_per_client, 0)
         check_int("num_writers", self.num_writers, 0, self.num_clients)
         if not self.keys or len(set(self.keys)) != len(self.keys):
@@ -113,8 +113,6 @@ class Scope:
         check_float("think", self.think, 0.0)
         if self.retry is not None:
             check_float("retry", self.retry, 0.0, strict_min=True)
-        if self.plans is not None and not self.plans:
-            raise ValueError("plans must name at least one client")
 
     @property
     def spec(self) -> ProtocolSpec:

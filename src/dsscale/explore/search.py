@@ -31,6 +31,7 @@ from dsscale.explore.machine import CRASH, DELIVER, RESTART, TIMER
 from dsscale.explore.properties import Goal, Invariant, View
 from dsscale.explore.result import ExploreResult, Status, Step
 from dsscale.explore.scope import Scope
+from dsscale.explore.sleep import Footprint, footprint, independent
 from dsscale.explore.space import (
     ADVANCE,
     DROP,
@@ -83,7 +84,8 @@ class _Checks:
 def explore(scope: Scope, *, strategy: str = "bfs", max_depth: int | None = None,
             max_states: int = 2_000_000, symmetry: bool = False,
             linearizable: bool = True, invariants: Iterable[Invariant] = (),
-            goals: Iterable[Goal] = (), ignore_stale: bool = True) -> ExploreResult:
+            goals: Iterable[Goal] = (), ignore_stale: bool = True,
+            sleep_sets: bool | None = None) -> ExploreResult:
     """Explore every schedule of ``scope`` and check its properties.
 
     Parameters
@@ -107,6 +109,11 @@ def explore(scope: Scope, *, strategy: str = "bfs", max_depth: int | None = None
         Deliver at once the messages a client will ignore (see
         :meth:`~dsscale.explore.space.Space._without_stale`); ``False``
         explores every moment they could arrive.
+    sleep_sets : bool or None
+        Skip transitions that commute with one already explored
+        (:mod:`~dsscale.explore.sleep`; breadth-first, without a clock):
+        the same states, found with fewer transitions, each costing more.
+        ``None``: only with ``symmetry``, where a transition costs most.
 
     Returns
     -------
@@ -130,8 +137,14 @@ def explore(scope: Scope, *, strategy: str = "bfs", max_depth: int | None = None
     checks = _Checks(space, linearizable, tuple(invariants), goals,
                      {g.name: None for g in goals})
     key = canonical_key(space) if symmetry else hash
-    search = _bfs if strategy == "bfs" else _dfs
-    status, violation, path, counts = search(space, checks, key, max_depth, max_states)
+    if sleep_sets is None:
+        sleep_sets = symmetry
+    reduce = sleep_sets and not space.clock and not space.control
+    if strategy == "bfs":
+        outcome = _bfs(space, checks, key, max_depth, max_states, reduce)
+    else:
+        outcome = _dfs(space, checks, key, max_depth, max_states)
+    status, violation, path, counts = outcome
     trace, final = _steps(space, path)
     return ExploreResult(
         scope, strategy, status, violation, trace,
@@ -145,12 +158,13 @@ Outcome = tuple[Status, str | None, list[Event], tuple[int, int, int]]
 
 
 def _bfs(space: Space, checks: _Checks, key: Key, max_depth: int | None,
-         max_states: int) -> Outcome:
+         max_states: int, reduce: bool) -> Outcome:
     init = space.initial
     visited: dict[int, None] = {key(init): None}
     parents = array("q", [-1])
     events: list[Event] = [(0, None)]
-    frontier: list[tuple[State, int]] = [(init, 0)]
+    no_sleep: dict[Event, Footprint] = {}
+    frontier: list[tuple[State, int, dict[Event, Footprint]]] = [(init, 0, no_sleep)]
     explored = depth = 0
     bad = checks.violated(init, False)
     checks.look(init, 0)
@@ -158,13 +172,22 @@ def _bfs(space: Space, checks: _Checks, key: Key, max_depth: int | None,
         return "violation", bad, [], (0, 1, 0)
     while frontier:
         if max_depth is not None and depth >= max_depth:
-            more = any(True for s, _ in frontier for _ in space.successors(s))
+            more = any(True for s, _, _ in frontier for _ in space.successors(s))
             return ("bounded" if more else "complete"), None, [], (
                 explored, len(visited), depth)
-        nxt: list[tuple[State, int]] = []
-        for state, index in frontier:
-            for event, new, returned in space.successors(state):
+        nxt: list[tuple[State, int, dict[Event, Footprint]]] = []
+        for state, index, sleep in frontier:
+            done: list[tuple[Event, Footprint]] = []
+            for event, new, returned, t in space.moves(state):
+                if event in sleep:
+                    continue
                 explored += 1
+                child_sleep = no_sleep
+                if reduce:
+                    fp = footprint(space, event, t, new[0] is not state[0])
+                    child_sleep = {x: xfp for x, xfp in (*sleep.items(), *done)
+                                   if independent(fp, xfp)}
+                    done.append((event, fp))
                 fingerprint = key(new)
                 if fingerprint in visited:
                     continue
@@ -178,7 +201,7 @@ def _bfs(space: Space, checks: _Checks, key: Key, max_depth: int | None,
                 checks.look(new, depth + 1)
                 if len(visited) >= max_states:
                     return "incomplete", None, [], (explored, len(visited), depth + 1)
-                nxt.append((new, len(parents) - 1))
+                nxt.append((new, len(parents) - 1, child_sleep))
         frontier = nxt
         depth += 1 if frontier else 0
     return "complete", None, [], (explored, len(visited), depth)

@@ -33,7 +33,7 @@ operation to land after its client has moved on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -42,7 +42,6 @@ from dsscale.explore.machine import (
     CRASH,
     DELIVER,
     RESTART,
-    RETURN,
     START,
     TIMER,
     ExploreNet,
@@ -57,6 +56,7 @@ __all__ = ["EVENT_NAMES", "Event", "Space", "State", "build_space"]
 
 State = tuple[tuple[int, ...], tuple[int, ...], int, tuple[int, ...], float]
 Event = tuple[int, Any]  # (kind, envelope id | (node, timer ref) | node | time)
+Move = tuple[Event, State, bool, "Transition | None"]
 
 # kinds of global event (DELIVER, TIMER, CRASH, RESTART as for a node)
 DROP, DUPLICATE, LOST, ADVANCE, EARLY = 10, 11, 12, 13, 14
@@ -83,6 +83,7 @@ class Space:
 
     def __post_init__(self) -> None:
         m = self.machine
+        self.is_client = m.clients
         snaps = tuple(m.capture(i) for i in range(len(m.ids)))
         flight: set[int] = set()
         hid = self.histories.empty
@@ -100,6 +101,11 @@ class Space:
     # -- successors --------------------------------------------------------
     def successors(self, state: State) -> Iterator[tuple[Event, State, bool]]:
         """``(event, next state, whether an operation returned)`` for each event."""
+        for event, new, returned, _ in self.moves(state):
+            yield event, new, returned
+
+    def moves(self, state: State) -> Iterator[Move]:
+        """As :meth:`successors`, with each event's node transition (or None)."""
         snaps, flight, hid, budget, now = state
         m = self.machine
         envs, up, step = m.envs, m.snap_up, m.step
@@ -118,9 +124,9 @@ class Space:
             rest = flight[:k] + flight[k + 1:]
             if up[snaps[dst]]:
                 t = step(dst, snaps[dst], DELIVER, e, now)
-                yield (DELIVER, e), *self._after(state, dst, t, rest, budget)
+                yield (DELIVER, e), *self._after(state, dst, t, rest, budget), t
             else:
-                yield (LOST, e), (snaps, rest, hid, budget, now), False
+                yield (LOST, e), (snaps, rest, hid, budget, now), False, None
         timers, issue = m.snap_timers, self.issue
         for i, snap in enumerate(snaps):
             if not up[snap]:
@@ -139,62 +145,61 @@ class Space:
                 t = step(i, snap, TIMER, ref, now)
                 if kind == EARLY and t.snap == snap and not t.sends and not t.effects:
                     continue  # changes nothing: not worth a fault
-                yield (kind, (i, ref)), *self._after(state, i, t, flight, left)
+                yield (kind, (i, ref)), *self._after(state, i, t, flight, left), t
         if drops:
             left = (drops - 1, dups, crashes, early)
             for k, e in enumerate(flight):
                 yield (DROP, e), (snaps, flight[:k] + flight[k + 1:], hid, left,
-                                  now), False
+                                  now), False, None
         if dups:
             left = (drops, dups - 1, crashes, early)
             for e in flight:
                 dst = envs[e][1]
                 if up[snaps[dst]]:
                     t = step(dst, snaps[dst], DELIVER, e, now)
-                    yield (DUPLICATE, e), *self._after(state, dst, t, flight, left)
+                    yield (DUPLICATE, e), *self._after(state, dst, t, flight,
+                                                       left), t
         for i in self.crashable:
             if up[snaps[i]]:
                 if crashes:
                     t = step(i, snaps[i], CRASH, None, now)
                     left = (drops, dups, crashes - 1, early)
-                    yield (CRASH, i), *self._after(state, i, t, flight, left)
+                    yield (CRASH, i), *self._after(state, i, t, flight, left), t
             else:
                 t = step(i, snaps[i], RESTART, None, now)
-                yield (RESTART, i), *self._after(state, i, t, flight, budget)
+                yield (RESTART, i), *self._after(state, i, t, flight, budget), t
         if self.clock:
             later = self._next_deadline(state)
             if later is not None:
-                yield (ADVANCE, later), (snaps, flight, hid, budget, later), False
+                yield (ADVANCE, later), (snaps, flight, hid, budget, later), False, \
+                    None
 
-    def _control_message(self, state: State, k: int, e: int
-                         ) -> Iterator[tuple[Event, State, bool]]:
+    def _control_message(self, state: State, k: int, e: int) -> Iterator[Move]:
         """A message to or from the master: delivered (or dropped) first."""
         snaps, flight, hid, budget, now = state
         dst = self.machine.envs[e][1]
         rest = flight[:k] + flight[k + 1:]
         if self.machine.snap_up[snaps[dst]]:
             t = self.machine.step(dst, snaps[dst], DELIVER, e, now)
-            yield (DELIVER, e), *self._after(state, dst, t, rest, budget)
+            yield (DELIVER, e), *self._after(state, dst, t, rest, budget), t
         else:
-            yield (LOST, e), (snaps, rest, hid, budget, now), False
+            yield (LOST, e), (snaps, rest, hid, budget, now), False, None
         if budget[0]:
             yield (DROP, e), (snaps, rest, hid, (budget[0] - 1, *budget[1:]),
-                              now), False
+                              now), False, None
 
     def _after(self, state: State, i: int, t: Transition, flight: tuple[int, ...],
                budget: tuple[int, ...]) -> tuple[State, bool]:
         snaps, _, hid, _, now = state
-        new = snaps[:i] + (t.snap,) + snaps[i + 1:]
+        changed = t.snap != snaps[i]
+        new = snaps[:i] + (t.snap,) + snaps[i + 1:] if changed else snaps
         if t.sends:
             flight = tuple(sorted(set(flight).union(t.sends)))
-        if self.ignore_stale:
-            flight = self._without_stale(new, flight, i, t, now,
-                                         changed=t.snap != snaps[i])
-        returned = False
+        if self.ignore_stale and (t.to_clients or (changed and self.is_client[i])):
+            flight = self._without_stale(new, flight, i, t, now, changed)
         if t.effects:
             hid = self.histories.apply(hid, i, t.effects)
-            returned = any(e[0] == RETURN and not e[4] for e in t.effects)
-        return (new, flight, hid, budget, now), returned
+        return (new, flight, hid, budget, now), t.returned
 
     def _without_stale(self, snaps: tuple[int, ...], flight: tuple[int, ...], i: int,
                        t: Transition, now: float, changed: bool) -> tuple[int, ...]:
@@ -208,18 +213,18 @@ class Space:
         states that differ only by when it arrives.
         """
         m = self.machine
-        envs, clients, up = m.envs, m.clients, m.snap_up
-        candidates = [e for e in t.sends if clients[envs[e][1]]]
-        if changed and clients[i]:
-            candidates += [e for e in flight if envs[e][1] == i]
-        stale = set()
+        envs, up, step = m.envs, m.snap_up, m.step
+        candidates: Iterable[int] = t.to_clients
+        if changed and self.is_client[i]:
+            candidates = [*t.to_clients, *(e for e in flight if envs[e][1] == i)]
+        stale = []
         for e in candidates:
             dst = envs[e][1]
             snap = snaps[dst]
             if up[snap]:
-                r = m.step(dst, snap, DELIVER, e, now)
+                r = step(dst, snap, DELIVER, e, now)
                 if r.snap == snap and not r.sends and not r.effects:
-                    stale.add(e)
+                    stale.append(e)
         if not stale:
             return flight
         return tuple(e for e in flight if e not in stale)

@@ -205,11 +205,11 @@ def canonical_key(space: Space,
             choices.append([(tuple(o), group) for o in orders])
         best = None
         for combo in itertools.product(*choices):
-            pi = list(identity)
-            for order, group in combo:
-                for source, target in zip(order, group, strict=True):
-                    pi[source] = target
-            fingerprint = renamed(state, tuple(pi))
+            image = list(identity)
+            for ordered, group in combo:
+                for source, target in zip(ordered, group, strict=True):
+                    image[source] = target
+            fingerprint = renamed(state, tuple(image))
             if best is None or fingerprint < best:
                 best = fingerprint
         assert best is not None
