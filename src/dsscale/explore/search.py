@@ -121,9 +121,13 @@ def explore(scope: Scope, *, strategy: str = "bfs", max_depth: int | None = None
 
     Examples
     --------
-    >>> result = explore(Scope("abd-no-writeback", num_clients=3))
+    A write acknowledged by one replica, then a read answered by another:
+
+    >>> result = explore(Scope("quorum-partial"))   # R = W = 1 of N = 3
     >>> result.status, len(result.trace)
-    ('violation', 15)
+    ('violation', 8)
+    >>> explore(Scope("quorum")).status             # R = W = 2
+    'complete'
     """
     if strategy not in ("bfs", "dfs"):
         raise ValueError(f"strategy must be 'bfs' or 'dfs', got {strategy!r}")
