@@ -82,7 +82,8 @@ class _Checks:
 
 
 def explore(scope: Scope, *, strategy: str = "bfs", max_depth: int | None = None,
-            max_states: int = 2_000_000, symmetry: bool = False,
+            max_states: int = 2_000_000,
+            symmetry: bool | Sequence[Sequence[str]] = False,
             linearizable: bool = True, invariants: Iterable[Invariant] = (),
             goals: Iterable[Goal] = (), ignore_stale: bool = True,
             sleep_sets: bool | None = None) -> ExploreResult:
@@ -98,9 +99,10 @@ def explore(scope: Scope, *, strategy: str = "bfs", max_depth: int | None = None
         Explore schedules of at most this many steps (``None``: all).
     max_states : int
         Stop, with status ``"incomplete"``, after this many distinct states.
-    symmetry : bool
+    symmetry : bool or sequence of sequences of node ids
         Identify states that differ only by a permutation of interchangeable
-        nodes (:func:`~dsscale.explore.symmetry.symmetric_groups`).
+        nodes: ``True`` for the protocol's groups
+        (:func:`~dsscale.explore.symmetry.symmetric_groups`), or the groups.
     linearizable : bool
         Check that every client history is linearizable.
     invariants, goals : iterables of Invariant and Goal
@@ -140,9 +142,15 @@ def explore(scope: Scope, *, strategy: str = "bfs", max_depth: int | None = None
     goals = tuple(goals)
     checks = _Checks(space, linearizable, tuple(invariants), goals,
                      {g.name: None for g in goals})
-    key = canonical_key(space) if symmetry else hash
+    if symmetry is True:
+        key = canonical_key(space)
+    elif symmetry:
+        index = space.machine.index
+        key = canonical_key(space, [tuple(index[n] for n in g) for g in symmetry])
+    else:
+        key = hash
     if sleep_sets is None:
-        sleep_sets = symmetry
+        sleep_sets = bool(symmetry)
     reduce = sleep_sets and not space.clock and not space.control
     if strategy == "bfs":
         outcome = _bfs(space, checks, key, max_depth, max_states, reduce)
@@ -154,8 +162,8 @@ def explore(scope: Scope, *, strategy: str = "bfs", max_depth: int | None = None
         scope, strategy, status, violation, trace,
         tuple(space.histories.operations(final[2])) if violation else (),
         counts[0], counts[1], counts[2], time.perf_counter() - started,
-        checks.reached, space.machine.misses, space.histories.checks, symmetry,
-        space.clock)
+        checks.reached, space.machine.misses, space.histories.checks,
+        bool(symmetry), space.clock)
 
 
 Outcome = tuple[Status, str | None, list[Event], tuple[int, int, int]]

@@ -80,9 +80,23 @@ def footprint(space: Space, event: Event, t: Transition | None,
             touch |= _node(envs[x][1])
         if t.effects:
             res |= _HISTORY
-        if changed and space.ignore_stale and space.is_client[_where(space, event)]:
-            touch |= _ALL_NODES  # may drop stale messages to it from anyone
+        if changed and space.ignore_stale:
+            node = _where(space, event)
+            if space.is_client[node]:
+                # may remove messages to it, and from it to forgetful servers
+                res |= _forgetful(space)
+                touch |= _ALL_NODES
+            elif space.forgets[node]:
+                touch |= _ALL_NODES  # may remove messages to it from anyone
     return res, touch, timer
+
+
+def _forgetful(space: Space) -> int:
+    bits = 0
+    for i, forgets in enumerate(space.forgets):
+        if forgets:
+            bits |= _node(i)
+    return bits
 
 
 def _where(space: Space, event: Event) -> int:

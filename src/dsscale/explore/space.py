@@ -84,6 +84,10 @@ class Space:
     def __post_init__(self) -> None:
         m = self.machine
         self.is_client = m.clients
+        # declared by the class itself: a subclass may change what it ignores
+        self.forgets = [bool(type(n).__dict__.get("ignored_stays_ignored", False))
+                        for n in m.nodes]
+        self.forgets_any = any(self.forgets)
         snaps = tuple(m.capture(i) for i in range(len(m.ids)))
         flight: set[int] = set()
         hid = self.histories.empty
@@ -195,7 +199,8 @@ class Space:
         new = snaps[:i] + (t.snap,) + snaps[i + 1:] if changed else snaps
         if t.sends:
             flight = tuple(sorted(set(flight).union(t.sends)))
-        if self.ignore_stale and (t.to_clients or (changed and self.is_client[i])):
+        if self.ignore_stale and (t.to_clients or self.forgets_any
+                                  or (changed and self.is_client[i])):
             flight = self._without_stale(new, flight, i, t, now, changed)
         if t.effects:
             hid = self.histories.apply(hid, i, t.effects)
@@ -203,31 +208,50 @@ class Space:
 
     def _without_stale(self, snaps: tuple[int, ...], flight: tuple[int, ...], i: int,
                        t: Transition, now: float, changed: bool) -> tuple[int, ...]:
-        """Remove the messages to clients that the clients will ignore.
+        """Remove the messages that will change nothing, now or later.
 
         A client ignores an answer to a request (or a phase) it has left
         behind, and never returns to it (the contract of
         :class:`~dsscale.replication.client.Client`), so a message whose
         delivery would change nothing at a client changes nothing later
         either: delivering it at once loses no behaviour, and removes the
-        states that differ only by when it arrives.
+        states that differ only by when it arrives. A server class that
+        declares ``ignored_stays_ignored = True`` promises the same (an ABD
+        replica: a query never changes it, and a store with an old tag stays
+        old, since its tags only grow); a message to it is removed when its
+        delivery would change nothing there and only send answers that their
+        clients ignore.
         """
         m = self.machine
-        envs, up, step = m.envs, m.snap_up, m.step
+        envs = m.envs
         candidates: Iterable[int] = t.to_clients
-        if changed and self.is_client[i]:
-            candidates = [*t.to_clients, *(e for e in flight if envs[e][1] == i)]
-        stale = []
-        for e in candidates:
-            dst = envs[e][1]
-            snap = snaps[dst]
-            if up[snap]:
-                r = step(dst, snap, DELIVER, e, now)
-                if r.snap == snap and not r.sends and not r.effects:
-                    stale.append(e)
+        if changed and (self.is_client[i] or self.forgets[i]):
+            # what it will ignore now: messages to it, and to servers from it
+            candidates = [*t.to_clients, *(
+                e for e in flight if envs[e][1] == i
+                or (self.is_client[i] and envs[e][0] == i and self.forgets[envs[e][1]]))]
+        elif self.forgets_any:
+            candidates = [*t.to_clients, *(e for e in t.sends
+                                           if self.forgets[envs[e][1]])]
+        stale = [e for e in candidates if self._ignored(snaps, e, now)]
         if not stale:
             return flight
         return tuple(e for e in flight if e not in stale)
+
+    def _ignored(self, snaps: tuple[int, ...], e: int, now: float) -> bool:
+        """Whether message ``e`` will change nothing, now or later."""
+        m = self.machine
+        dst = m.envs[e][1]
+        snap = snaps[dst]
+        if not m.snap_up[snap] or not (self.is_client[dst] or self.forgets[dst]):
+            return False
+        r = m.step(dst, snap, DELIVER, e, now)
+        if r.snap != snap or r.effects:
+            return False
+        if self.is_client[dst]:
+            return not r.sends
+        return all(self.is_client[m.envs[x][1]] and self._ignored(snaps, x, now)
+                   for x in r.sends)
 
     def _next_deadline(self, state: State) -> float | None:
         """With a clock: the next deadline, if the clock may move to it now."""
