@@ -17,7 +17,6 @@ import pytest
 from dsscale.cli import main
 from dsscale.consistency import Operation
 from dsscale.explore import (
-    Invariant,
     Scope,
     acked_writes_on_quorum,
     explore,

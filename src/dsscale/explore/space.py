@@ -227,9 +227,10 @@ class Space:
         candidates: Iterable[int] = t.to_clients
         if changed and (self.is_client[i] or self.forgets[i]):
             # what it will ignore now: messages to it, and to servers from it
+            client, forgets = self.is_client[i], self.forgets
             candidates = [*t.to_clients, *(
                 e for e in flight if envs[e][1] == i
-                or (self.is_client[i] and envs[e][0] == i and self.forgets[envs[e][1]]))]
+                or (client and envs[e][0] == i and forgets[envs[e][1]]))]
         elif self.forgets_any:
             candidates = [*t.to_clients, *(e for e in t.sends
                                            if self.forgets[envs[e][1]])]
