@@ -102,8 +102,8 @@ def _lanes(trace: Sequence[Event], history: Sequence[Operation],
         if e.kind in ("send", "deliver", "drop", "timer", "crash", "restart"):
             for n in (e.src, e.dst):
                 seen.setdefault(n, None)
-    clients = [n for n in seen if n in {str(op.client_id).split("'")[0]
-                                        for op in history}]
+    clients = sorted(n for n in seen if n in {str(op.client_id).split("'")[0]
+                                              for op in history})
     return clients + sorted(n for n in seen if n not in clients)
 
 
