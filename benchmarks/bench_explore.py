@@ -52,6 +52,7 @@ def hashing(depth: int) -> dict[str, Any]:
         tree = explore(scope, max_depth=depth)  # every path a new "state"
     finally:
         del search_module.hash  # type: ignore[attr-defined]
+    assert tree.status == "bounded"  # every path up to the depth was walked
     out = {"depth": depth, "paths": tree.distinct_states,
            "states": merged.distinct_states,
            "state_ratio": tree.distinct_states / merged.distinct_states,
@@ -88,11 +89,11 @@ def memo(name: str) -> dict[str, Any]:
     return out
 
 
-def reductions(name: str) -> dict[str, Any]:
-    scope = CATALOG[name]
+def reductions(name: str, scope: Scope) -> dict[str, Any]:
     base = explore(scope)
     kept = explore(scope, ignore_stale=False)
     sym = explore(scope, symmetry=True)
+    assert kept.status == base.status == sym.status == "complete"
     out = {"scope": name, "states": base.distinct_states,
            "states_keeping_stale": kept.distinct_states,
            "stale_state_ratio": kept.distinct_states / base.distinct_states,
@@ -141,9 +142,19 @@ def main(argv: list[str] | None = None) -> int:
     names = (["quorum-partial", "quorum", "abd-no-writeback", "chain"] if args.quick
              else list(CATALOG))
     result: dict[str, Any] = {"catalogue": catalogue(names)}
-    result["hashing"] = hashing(8 if args.quick else 11)
+    result["hashing"] = hashing(7 if args.quick else 9)
     result["memo"] = memo("quorum" if args.quick else "abd-no-writeback")
-    result["reductions"] = reductions("quorum" if args.quick else "abd")
+    result["reductions"] = reductions("abd, 2 clients", Scope("abd"))
+    if not args.quick:
+        sym = explore(CATALOG["abd"], symmetry=True)
+        base = result["catalogue"]["abd"]
+        ratio = base["distinct_states"] / sym.distinct_states
+        result["symmetry_catalogue_abd"] = {
+            "states": base["distinct_states"], "states_symmetry": sym.distinct_states,
+            "state_ratio": ratio, "speedup": base["seconds"] / sym.elapsed}
+        print(f"symmetry (abd, 3 clients): {sym.distinct_states:,} states vs "
+              f"{base['distinct_states']:,} (x{ratio:.1f}), "
+              f"time x{base['seconds'] / sym.elapsed:.2f}")
     print("where the time goes (quorum):")
     started = time.perf_counter()
     result["profile"] = profile("quorum")

@@ -7,8 +7,10 @@ replica (within a budget), let a client issue its next operation. Every
 reachable state of a small :class:`Scope` is visited once, breadth-first (a
 counterexample is a shortest one) or depth-first, and every client history is
 checked for linearizability; invariants and "sometimes" goals can be added.
-A counterexample replays on the ordinary simulator (:func:`replay`) and draws
-as a message sequence chart (:func:`dsscale.trace_plot.plot_trace`).
+A counterexample replays on the ordinary simulator
+(:func:`dsscale.explore.replay.replay`) and draws as a message sequence chart
+(:func:`dsscale.trace_plot.plot_trace`); :mod:`~dsscale.explore.catalog` names
+the scopes at which the book explores each protocol.
 
 ==============  =============================================================
 module          what it holds
@@ -20,9 +22,11 @@ module          what it holds
 ``space``       global states and the events enabled in each
 ``symmetry``    symmetry reduction over interchangeable nodes
 ``properties``  invariants, goals and the :class:`View` they read
+``sleep``       sleep sets: fewer transitions, the same states
 ``search``      :func:`explore`: breadth-first and depth-first search
 ``result``      :class:`ExploreResult` and the :class:`Step` of a trace
 ``replay``      a trace replayed on the ordinary :class:`~dsscale.sim.Network`
+``catalog``     the scopes the book, tests and benchmark explore
 ``cli``         the ``dsscale explore`` command
 ==============  =============================================================
 

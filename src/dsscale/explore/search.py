@@ -251,8 +251,8 @@ def _dfs(space: Space, checks: _Checks, key: Key, max_depth: int | None,
         depth = len(stack)
         fingerprint = key(new)
         seen = best.get(fingerprint)
-        if seen is not None and seen <= depth:
-            continue
+        if seen is not None and (max_depth is None or seen <= depth):
+            continue  # with a bound, a shorter path may reach further: go again
         best[fingerprint] = depth
         deepest = max(deepest, depth)
         bad = checks.violated(new, returned)

@@ -131,25 +131,7 @@ class Space:
                 yield (DELIVER, e), *self._after(state, dst, t, rest, budget), t
             else:
                 yield (LOST, e), (snaps, rest, hid, budget, now), False, None
-        timers, issue = m.snap_timers, self.issue
-        for i, snap in enumerate(snaps):
-            if not up[snap]:
-                continue
-            for ref in timers[snap]:
-                if self.clock:
-                    if ref[0] > now:
-                        break  # sorted by deadline
-                    kind, left = TIMER, budget
-                elif i not in busy or ref[1] == issue:
-                    kind, left = TIMER, budget
-                elif early:
-                    kind, left = EARLY, (drops, dups, crashes, early - 1)
-                else:
-                    continue
-                t = step(i, snap, TIMER, ref, now)
-                if kind == EARLY and t.snap == snap and not t.sends and not t.effects:
-                    continue  # changes nothing: not worth a fault
-                yield (kind, (i, ref)), *self._after(state, i, t, flight, left), t
+        yield from self._timer_moves(state, busy)
         if drops:
             left = (drops - 1, dups, crashes, early)
             for k, e in enumerate(flight):
@@ -177,6 +159,32 @@ class Space:
             if later is not None:
                 yield (ADVANCE, later), (snaps, flight, hid, budget, later), False, \
                     None
+
+    def _timer_moves(self, state: State, busy: set[int]) -> Iterator[Move]:
+        """The timers that may fire: due ones with a clock; without one, a
+        client's next operation, the timers of quiet nodes, early ones."""
+        snaps, flight, _, budget, now = state
+        m = self.machine
+        drops, dups, crashes, early = budget
+        timers, issue, up, step = m.snap_timers, self.issue, m.snap_up, m.step
+        for i, snap in enumerate(snaps):
+            if not up[snap]:
+                continue
+            for ref in timers[snap]:
+                if self.clock:
+                    if ref[0] > now:
+                        break  # sorted by deadline
+                    kind, left = TIMER, budget
+                elif i not in busy or ref[1] == issue:
+                    kind, left = TIMER, budget
+                elif early:
+                    kind, left = EARLY, (drops, dups, crashes, early - 1)
+                else:
+                    continue
+                t = step(i, snap, TIMER, ref, now)
+                if kind == EARLY and t.snap == snap and not t.sends and not t.effects:
+                    continue  # changes nothing: not worth a fault
+                yield (kind, (i, ref)), *self._after(state, i, t, flight, left), t
 
     def _control_message(self, state: State, k: int, e: int) -> Iterator[Move]:
         """A message to or from the master: delivered (or dropped) first."""
