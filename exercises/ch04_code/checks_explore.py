@@ -10,7 +10,8 @@ nothing). A grader self-test checks that the same exploration catches a
 client without the write-back.
 
 ex11's answers are fixed numbers and names, derived by hand below (the
-explorer agrees with them; see book/ch04_code/exploring_schedules.md).
+explorer agrees with them; see book/ch04_code/exploring_schedules.md); its
+last check explores the student's scope and every smaller one.
 """
 
 from dsscale.explore import Scope, explore, read_saw_a_write
@@ -137,3 +138,39 @@ def _(ex):
     # cannot arrive late), and r1's Sync then overwrites r2's copy.
     assert_equal(ex.failover_crashed(), "r0", "failover_crashed()")
     assert_equal(ex.failover_dropped(), ("Replicate", "r1"), "failover_dropped()")
+
+
+# every workload of two operations on one key: one client or two
+_TWO_OPS = [
+    {"c0": [a, b]} for a in (("put", "x", 1), ("get", "x"))
+    for b in (("put", "x", 2), ("get", "x"))
+] + [
+    {"c0": [a], "c1": [b]} for a in (("put", "x", 1), ("get", "x"))
+    for b in (("put", "x", 2), ("get", "x"))
+]
+
+
+@check("ex11_shortest_counterexample", points=2,
+       name="the smallest scope at which the inversion exists")
+def _(ex):
+    scope = ex.smallest_inversion_scope()
+    if not isinstance(scope, Scope) or scope.name != "abd-no-writeback":
+        raise AssertionError("smallest_inversion_scope() should return a Scope of "
+                             f"'abd-no-writeback', got {scope!r}")
+    faults = (scope.max_drops, scope.max_duplicates, scope.max_crashes,
+              scope.max_early_timeouts)
+    if scope.num_replicas != 3 or any(faults):
+        raise AssertionError("the scope should have three replicas and no faults")
+    total = sum(len(ops) for ops in scope.workload().values())
+    if explore(scope).status != "violation":
+        raise AssertionError(f"no schedule of this scope ({total} operations) "
+                             "breaks linearizability")
+    # by hand: a new-old inversion needs a write in progress and two reads,
+    # the second called after the first returned: 3 operations. Exhaustively:
+    # no workload of 2 operations breaks it (a self-test of this check).
+    for plans in _TWO_OPS:
+        if explore(Scope("abd-no-writeback", plans=plans)).status != "complete":
+            raise AssertionError(f"grader self-test failed on {plans}")
+    if total != 3:
+        raise AssertionError(f"a violation exists at {total} operations, but also "
+                             "with fewer: look for the smallest workload")

@@ -25,6 +25,9 @@
 # * `FAILOVER`: asynchronous primary-backup with its configuration master,
 #   one replica crash and one message drop allowed, explored with a clock.
 #
+# Finally, find the smallest scope at which the inversion exists at all; the
+# checks confirm it by exploring every smaller one.
+#
 # A *step* is one scheduler choice: a message delivered, dropped or lost, a
 # timer fired (a client issuing an operation is a timer), a crash, a
 # restart, or the clock moving (`len(result.trace)`).
@@ -59,6 +62,14 @@ def failover_crashed() -> str:
 def failover_dropped() -> tuple[str, str]:
     """The message dropped in that counterexample: `(type name, receiver)`,
     e.g. `("Ping", "r2")`."""
+    raise NotImplementedError("your code here")
+
+
+def smallest_inversion_scope() -> Scope:
+    """A scope of `abd-no-writeback` -- three replicas, no faults (the
+    default budgets) -- with as few operations in total as possible at which
+    some schedule gives a history that is not linearizable. Return a `Scope`
+    (with `plans=`, or with `num_clients`, `ops_per_client`, `num_writers`)."""
     raise NotImplementedError("your code here")
 
 

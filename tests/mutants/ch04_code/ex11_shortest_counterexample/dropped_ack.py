@@ -26,6 +26,9 @@
 # * `FAILOVER`: asynchronous primary-backup with its configuration master,
 #   one replica crash and one message drop allowed, explored with a clock.
 #
+# Finally, find the smallest scope at which the inversion exists at all; the
+# checks confirm it by exploring every smaller one.
+#
 # A *step* is one scheduler choice: a message delivered, dropped or lost, a
 # timer fired (a client issuing an operation is a timer), a crash, a
 # restart, or the clock moving (`len(result.trace)`).
@@ -34,7 +37,7 @@
 
 # %%
 from dsscale.explore import Scope
-from dsscale.explore import explore  # solution-only
+from dsscale.explore.search import explore  # solution-only
 
 INVERSION = Scope("abd-no-writeback",
                   plans={"c0": [("put", "x", 1)], "c1": [("get", "x"), ("get", "x")]})
@@ -75,6 +78,16 @@ def failover_dropped() -> tuple[str, str]:
     result = explore(FAILOVER)
     step = next(s for s in result.trace if s.kind == "drop")
     return "ReplicateAck", step.src
+    ### END SOLUTION
+
+
+def smallest_inversion_scope() -> Scope:
+    """A scope of `abd-no-writeback` -- three replicas, no faults (the
+    default budgets) -- with as few operations in total as possible at which
+    some schedule gives a history that is not linearizable. Return a `Scope`
+    (with `plans=`, or with `num_clients`, `ops_per_client`, `num_writers`)."""
+    ### BEGIN SOLUTION
+    return INVERSION
     ### END SOLUTION
 
 
