@@ -1,5 +1,5 @@
 """The ``dsscale`` command: ``grade``, ``release``, ``autograder``, ``faults``,
-``demo``.
+``explore``, ``demo``, ``plan``.
 
 Each subcommand lives in its own module with a ``register(subparsers)``
 function; this file only wires them together, importing each lazily so that
@@ -19,6 +19,7 @@ SUBCOMMANDS = {
     "release": "dsscale.grading.release",
     "autograder": "dsscale.grading.autograder",
     "faults": "dsscale.faults.cli",
+    "explore": "dsscale.explore.cli",
     "demo": "dsscale.parallel.demo",
     "plan": "dsscale.capacity.cli",
 }

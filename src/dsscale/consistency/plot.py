@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from dsscale.consistency.checker import CheckResult
 from dsscale.consistency.history import Operation, as_history
+from dsscale.plot_labels import LabelLayer
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -49,6 +50,11 @@ def plot_history(operations: Sequence[Operation],
     is illegal, the operations of its counterexample are drawn in red (matched
     by identity, so pass the history that was checked).
 
+    Labels never overlap (:class:`~dsscale.plot_labels.LabelLayer`): each
+    sits on its bar, or just above or below it; the counterexample's and then
+    the longest operations are labelled first, and a label with no free spot
+    is left out. The placement is redone whenever the figure is drawn.
+
     Returns
     -------
     matplotlib.axes.Axes
@@ -71,6 +77,7 @@ def plot_history(operations: Sequence[Operation],
     margin = 0.05 * (high - low or 1.0)
     right = high + margin
     rows: dict[Hashable, int] = {}
+    labels = LabelLayer(ax)
     for op in history:
         row = rows.setdefault(op.client_id, len(rows))
         end = right if op.pending else op.return_time
@@ -80,8 +87,11 @@ def plot_history(operations: Sequence[Operation],
                 edgecolor="black", linestyle="--" if op.pending else "-",
                 hatch="//" if op.pending else None, alpha=0.6 if op.pending else 1.0,
                 gid="offending" if bad else "operation")
-        ax.text(op.call + 0.5 * (min(end, right) - op.call), row,
-                describe_operation(op), ha="center", va="center", fontsize=8)
+        mid = op.call + 0.5 * (min(end, right) - op.call)
+        labels.add(describe_operation(op),
+                   [(mid, row), (mid, row - 0.5), (mid, row + 0.5)],
+                   priority=(1e9 if bad else 0.0) + min(end, right) - op.call,
+                   fontsize=8, gid="label")
     ax.set_yticks(range(len(rows)), [f"client {c}" for c in rows])
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlim(low - margin, right + margin)

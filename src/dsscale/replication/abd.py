@@ -81,6 +81,9 @@ class ABDReplica(Node):
     """Passive storage: answer queries, keep the larger tag."""
 
     durable: ClassVar[tuple[str, ...]] = ("data",)
+    # for dsscale.explore: a message this class ignores, it ignores forever
+    # (queries change nothing; a store's tag, once old, stays old)
+    ignored_stays_ignored: ClassVar[bool] = True
 
     def init_state(self) -> None:
         self.data: dict[str, tuple[Tag, Any]] = {}
