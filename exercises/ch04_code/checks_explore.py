@@ -23,7 +23,7 @@ from dsscale.consistency import KVModel, Operation, check_linearizable
 from dsscale.explore import Scope, explore, read_saw_a_write
 from dsscale.explore.properties import Goal
 from dsscale.grading import assert_equal, check, procedure
-from dsscale.replication.abd import ABDReplica, Query, QueryReply, Store
+from dsscale.replication.abd import ABDReplica, QueryReply
 from dsscale.replication.protocols import Deployment, ProtocolSpec, replica_ids
 from dsscale.sim import Mailbox
 
