@@ -57,6 +57,17 @@ def test_a_read_of_a_unique_value_orders_its_write_after_earlier_sources() -> No
     assert lost_writes([s, w], [get("s", 20, 21)]) == []  # concurrent: either order
 
 
+def test_a_stale_read_does_not_overrule_real_time() -> None:
+    # w1 returned before w2 was called: real time orders w1 < w2. A later read
+    # of w1's value is stale; it must not make the fresh read of w2 stale too,
+    # nor make the final value w2 look like it lost w1.
+    w1, w2 = put("a", "v1", 0, 1), put("b", "v2", 2, 3)
+    fresh, old = get("v2", 4, 5), get("v1", 6, 7)
+    assert stale_reads([w1, w2, fresh, old]) == [(old, w2)]
+    assert lost_writes([w1, w2, fresh, old], [get("v2", 20, 21)]) == []
+    assert len(lost_writes([w1, w2, fresh, old], [get("v1", 20, 21)])) == 1
+
+
 def test_a_value_nobody_wrote_is_left_to_the_checker() -> None:
     history = [put("a", 1, 0, 1), get(99, 2, 3)]
     assert stale_reads(history) == []

@@ -17,8 +17,11 @@ with respect to ``w`` if ``x`` is the initial value, or every source of ``x``
 is ordered before ``w``: it returned before ``w`` was called -- or, when
 ``w``'s value is written only once, before a completed read that returned
 ``w``'s value was called (that read saw ``w`` after the source had taken
-effect, so the source precedes ``w`` in every linearization). Then every
-linearization orders ``source < w < r``, and ``r`` cannot return ``x``.
+effect, so the source precedes ``w`` in every linearization), unless real time
+orders the source after ``w`` (``w`` returned before the source was called):
+a read that contradicts real time is itself stale and proves nothing about
+the order of the writes. Then every linearization orders
+``source < w < r``, and ``r`` cannot return ``x``.
 
 With unique values each read has one source and the rule is exact for the
 real-time order. With repeated values it stays *sound*, never blaming a read
@@ -68,7 +71,11 @@ class _Index:
             if len(self.sources[(key, w.input[2])]) == 1:
                 observed = max(observed, self.last_read_call.get(
                     (key, w.input[2]), observed))
-            if value is None or all(s.return_time < observed for s in candidates):
+            # A read of w's value never overrules real time: a source called
+            # after w returned follows w, whatever another (stale) read saw.
+            if value is None or all(s.return_time < observed
+                                    and not w.return_time < s.call
+                                    for s in candidates):
                 missed.append(w)
         return missed
 

@@ -8,6 +8,7 @@ module         what it holds
 ``campaign``   :func:`run_seed`, :func:`replay`, :func:`run_campaign`
 ``targeted``   the targeted campaigns (a nemesis per unsafe variant)
 ``recorder``   snapshots of node state during a run, without changing it
+``metrics``    what the clients saw: completion, latency, stale reads, lost writes
 ``cli``        the ``dsscale faults`` command
 =============  ===========================================================
 """
@@ -19,6 +20,12 @@ from dsscale.faults.campaign import (
     replay,
     run_campaign,
     run_seed,
+)
+from dsscale.faults.metrics import (
+    HistoryMetrics,
+    ProtocolMetrics,
+    history_metrics,
+    measure_protocol,
 )
 from dsscale.faults.plan import FaultPlan, schedule_faults
 from dsscale.faults.properties import Violation, check_history
@@ -32,11 +39,15 @@ __all__ = [
     "TARGETED_CAMPAIGNS",
     "CampaignSummary",
     "FaultPlan",
+    "HistoryMetrics",
+    "ProtocolMetrics",
     "SeedResult",
     "TargetedCampaign",
     "Violation",
     "check_history",
+    "history_metrics",
     "lost_writes",
+    "measure_protocol",
     "replay",
     "run_campaign",
     "run_seed",

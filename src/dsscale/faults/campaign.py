@@ -43,10 +43,18 @@ class SeedResult:
     violations: list[Violation]
     network: Network
     check: CheckResult | None = None
+    final_reads: list[Operation] = field(default_factory=list)
+    """The closing reads, one per key that could be read; also the last
+    entries of ``history``."""
 
     @property
     def ok(self) -> bool:
         return not self.violations
+
+    @property
+    def workload_history(self) -> list[Operation]:
+        """``history`` without the closing reads: what the clients did."""
+        return self.history[:len(self.history) - len(self.final_reads)]
 
 
 def run_seed(protocol: str, seed: int, *, workload: Workload | str | None = None,
@@ -83,7 +91,8 @@ def run_seed(protocol: str, seed: int, *, workload: Workload | str | None = None
     _quiesce(net, dep, faults, quiesce)
     finals, violations = _final_reads(net, dep, workload.keys)
     found, check = check_history(history, finals)
-    return SeedResult(protocol, seed, history + finals, violations + found, net, check)
+    return SeedResult(protocol, seed, history + finals, violations + found, net, check,
+                      finals)
 
 
 def _quiesce(net: Network, dep: Deployment, faults: FaultPlan, quiesce: float) -> None:
