@@ -168,3 +168,35 @@ def test_fit_amdahl_recovers_the_fraction():
         fit_amdahl([1, 1], [1.0, 1.0])
     with pytest.raises(ValueError, match="same length"):
         fit_amdahl([1, 2], [1.0])
+
+
+def test_gustafson_parallel_fraction_inverts_the_law() -> None:
+    from dsscale.laws import gustafson_parallel_fraction
+    assert gustafson_parallel_fraction(1021, 1024) == pytest.approx(1020 / 1023)
+    assert gustafson_parallel_fraction(1, 8) == 0.0
+    assert gustafson_parallel_fraction(8, 8) == 1.0
+    p = np.linspace(0, 1, 11)
+    np.testing.assert_allclose(
+        gustafson_parallel_fraction(gustafson_speedup(p, 64.0), 64.0), p, atol=1e-12)
+    with pytest.raises(ValueError, match="speedup"):
+        gustafson_parallel_fraction(9, 8)
+    with pytest.raises(ValueError, match="speedup"):
+        gustafson_parallel_fraction(0.5, 8)
+    with pytest.raises(ValueError, match="workers"):
+        gustafson_parallel_fraction(1, 1)
+
+
+@given(st.floats(0.0, 1.0), st.floats(1.0, 1e5))
+def test_amdahl_fraction_from_scaled_makes_the_laws_agree(p_g, n):
+    from dsscale.laws import amdahl_fraction_from_scaled
+    p_a = amdahl_fraction_from_scaled(p_g, n)
+    assert amdahl_speedup(p_a, n) == pytest.approx(gustafson_speedup(p_g, n), rel=1e-9)
+
+
+def test_amdahl_fraction_from_scaled_closed_form() -> None:
+    from dsscale.laws import amdahl_fraction_from_scaled
+    # 10 % serial on 256 workers: one-worker run 230.5 with 0.1 serial
+    assert 1 - amdahl_fraction_from_scaled(0.9, 256) == pytest.approx(0.1 / 230.5)
+    assert amdahl_fraction_from_scaled(0.5, 1) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="scaled_parallel_fraction"):
+        amdahl_fraction_from_scaled(1.2, 4)

@@ -62,6 +62,61 @@ def gustafson_speedup(parallel_fraction: ArrayLike, workers: ArrayLike) -> Float
     return _out(((1.0 - p) + p * n).astype(np.float64))
 
 
+def gustafson_parallel_fraction(speedup: ArrayLike, workers: ArrayLike) -> FloatOrArray:
+    r"""Parallel fraction ``p'`` of the ``n``-worker run implied by a scaled speedup.
+
+    Inverts :func:`gustafson_speedup`: from :math:`S = (1 - p') + p' n`,
+
+    .. math:: p' = \frac{S - 1}{n - 1}, \qquad 1 - p' = \frac{n - S}{n - 1}.
+
+    Parameters
+    ----------
+    speedup : float or array
+        Measured scaled speedup S in [1, n].
+    workers : float or array
+        n > 1 (at n = 1 every p' gives S = 1, so nothing can be inferred).
+
+    Examples
+    --------
+    >>> round(1 - gustafson_parallel_fraction(1021, 1024), 6)  # serial share 3/1023
+    0.002933
+
+    References
+    ----------
+    J. L. Gustafson, "Reevaluating Amdahl's law", Communications of the ACM
+    31(5), 1988.
+    """
+    n = check_array("workers", workers, 1.0, strict_min=True)
+    s = check_array("speedup", speedup, 1.0)
+    if np.any(s > n):
+        raise ValueError(f"speedup must be in 1..workers, got {speedup!r} "
+                         f"for workers {workers!r}")
+    return _out(((s - 1.0) / (n - 1.0)).astype(np.float64))
+
+
+def amdahl_fraction_from_scaled(scaled_parallel_fraction: ArrayLike,
+                                workers: ArrayLike) -> FloatOrArray:
+    r"""Amdahl (one-worker) parallel fraction of a problem scaled to ``n`` workers.
+
+    If ``p'`` is the parallel fraction measured on the ``n``-worker run, one
+    worker would need :math:`(1 - p') + n p'` for the same problem, of which
+    :math:`n p'` is parallel:
+
+    .. math:: p = \frac{n p'}{(1 - p') + n p'},
+
+    so that ``amdahl_speedup(p, n) == gustafson_speedup(p', n)``.
+
+    Examples
+    --------
+    >>> p = amdahl_fraction_from_scaled(0.95, 1024)
+    >>> round(amdahl_speedup(p, 1024), 6) == round(gustafson_speedup(0.95, 1024), 6)
+    True
+    """
+    q = check_array("scaled_parallel_fraction", scaled_parallel_fraction, 0.0, 1.0)
+    n = check_array("workers", workers, 1.0)
+    return _out((n * q / ((1.0 - q) + n * q)).astype(np.float64))
+
+
 def efficiency(speedup: ArrayLike, workers: ArrayLike) -> FloatOrArray:
     r"""Parallel efficiency :math:`E(n) = S(n) / n` (1 is perfect scaling)."""
     s = check_array("speedup", speedup, 0.0, strict_min=True)

@@ -18,10 +18,12 @@ from .jump import JumpHash, jump_hash, jump_hash_array
 from .maglev import Maglev, is_prime
 from .metrics import (
     assigned_nodes,
+    expected_replica_neighbors,
     load_cv,
     load_distribution,
     moved_fraction,
     peak_to_mean,
+    replica_neighbors,
     ring_share_cv,
     split_share_cv,
 )
@@ -42,6 +44,7 @@ __all__ = [
     "Rendezvous",
     "ReplicatingPartitioner",
     "assigned_nodes",
+    "expected_replica_neighbors",
     "is_prime",
     "jump_hash",
     "jump_hash_array",
@@ -51,6 +54,7 @@ __all__ = [
     "moved_fraction",
     "node_token",
     "peak_to_mean",
+    "replica_neighbors",
     "rendezvous_node",
     "rendezvous_nodes",
     "ring_share_cv",

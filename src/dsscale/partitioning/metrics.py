@@ -140,3 +140,68 @@ def load_cv(loads: ArrayLike) -> float:
     if arr.size == 0 or arr.mean() == 0:
         raise ValueError("loads must be non-empty with a positive mean")
     return float(arr.std() / arr.mean())
+
+
+def replica_neighbors(replica_sets: ArrayLike, num_nodes: int) -> NDArray[np.int64]:
+    r"""How many other nodes each node shares at least one replica set with.
+
+    Parameters
+    ----------
+    replica_sets : array_like of int, shape (ranges, replication_factor)
+        Node indices of each token range's replicas, e.g.
+        :meth:`HashRing.replica_sets <dsscale.partitioning.HashRing.replica_sets>`.
+    num_nodes : int
+        Number of nodes; indices must lie in ``0..num_nodes-1``.
+
+    Notes
+    -----
+    Two nodes are *neighbours* if some range is replicated on both. With
+    quorum replication at replication factor 3, losing two neighbours makes
+    that range unavailable at QUORUM, so the mean neighbour count over
+    ``num_nodes - 1`` is the probability that two random simultaneous failures
+    cost some range its quorum (Lynch and Snyder, 2018).
+
+    >>> replica_neighbors([[0, 1, 2], [1, 2, 3]], 5).tolist()
+    [2, 3, 3, 2, 0]
+    """
+    n = check_int("num_nodes", num_nodes, 1)
+    rows = np.asarray(replica_sets)
+    if rows.ndim != 2 or rows.dtype.kind not in "iu":
+        raise ValueError("replica_sets must be a 2-d array of integer node indices, "
+                         f"got shape {rows.shape} and dtype {rows.dtype}")
+    if rows.size and (rows.min() < 0 or rows.max() >= n):
+        raise ValueError(f"replica_sets must hold indices in 0..{n - 1}, "
+                         f"got values in {rows.min()}..{rows.max()}")
+    shares = np.zeros((n, n), dtype=bool)
+    for a in range(rows.shape[1]):
+        for b in range(rows.shape[1]):
+            shares[rows[:, a], rows[:, b]] = True
+    np.fill_diagonal(shares, False)
+    return np.asarray(shares.sum(axis=1), dtype=np.int64)
+
+
+def expected_replica_neighbors(num_candidates: int, vnodes: int,
+                               replication_factor: int) -> float:
+    r"""Expected neighbours of a node whose `vnodes` tokens are placed at random.
+
+    Each token makes the node share ranges with the :math:`R - 1` nodes that
+    follow it and the :math:`R - 1` that precede it, :math:`2v(R-1)` draws in
+    all; if each draw is a uniformly random one of the :math:`N_p` candidate
+    nodes, the expected number of distinct ones is
+
+    .. math:: N_p\left(1 - \left(1 - \frac{1}{N_p}\right)^{2 v (R - 1)}\right).
+
+    :math:`N_p` is ``num_nodes - 1`` for rack-unaware placement; with
+    :math:`R` racks and one replica per rack, the nodes of the other racks.
+
+    >>> round(expected_replica_neighbors(40, 16, 3), 4)   # 60 nodes in 3 racks
+    32.0867
+
+    References
+    ----------
+    J. Lynch and J. Snyder, "Cassandra Availability with Virtual Nodes", 2018.
+    """
+    m = check_int("num_candidates", num_candidates, 1)
+    v = check_int("vnodes", vnodes, 1)
+    r = check_int("replication_factor", replication_factor, 1)
+    return m * (1.0 - (1.0 - 1.0 / m) ** (2 * v * (r - 1)))
