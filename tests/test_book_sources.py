@@ -109,3 +109,93 @@ def test_chapter_index_lists_exactly_the_graded_exercises(index: Path) -> None:
     numbers = set(re.findall(r"\b(ex\d\d)", text))
     unlisted = {e for e in existing if e[:4] not in numbers}
     assert unlisted == set(), f"{index.parent.name} does not list {sorted(unlisted)}"
+
+
+GLOSSARY = ROOT / "book" / "glossary.md"
+LABEL = re.compile(r"^\(([^)\s]+)\)=\s*$", flags=re.M)
+TERM_ROLE = re.compile(r"\{term\}`([^`]*)`")
+
+
+def _glossary_entries() -> list[tuple[list[str], str]]:
+    """``(terms, definition)`` for each entry of the page's ``{glossary}`` block."""
+    text = GLOSSARY.read_text(encoding="utf-8")
+    block = re.search(r"^```\{glossary\}\n(.*?)^```\s*$", text, flags=re.M | re.S)
+    assert block, "book/glossary.md has no {glossary} block"
+    entries: list[tuple[list[str], str]] = []
+    terms: list[str] = []
+    definition: list[str] = []
+    for line in block.group(1).split("\n") + [""]:
+        if not line.strip():
+            if terms:
+                entries.append((terms, " ".join(definition)))
+            terms, definition = [], []
+        elif line[0].isspace():
+            definition.append(line.strip())
+        else:
+            assert not definition, f"glossary term {line!r} needs a blank line first"
+            terms.append(line.strip())
+    return entries
+
+
+def _glossary_terms() -> set[str]:
+    return {t.lower() for terms, _ in _glossary_entries() for t in terms}
+
+
+def _role_target(role: str) -> str:
+    """``text <Target>`` names Target; a bare role names its own text."""
+    match = re.fullmatch(r"(?s).*<([^<>]+)>\s*", role)
+    return (match.group(1) if match else role).strip()
+
+
+def test_glossary_is_back_matter_before_the_references() -> None:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    back = [p for p in toc["parts"] if p.get("caption") == "Back matter"][0]
+    files = [c["file"] for c in back["chapters"]]
+    assert files.index("book/glossary") < files.index("book/references")
+
+
+def test_glossary_terms_are_defined_once() -> None:
+    names = [t.lower() for terms, _ in _glossary_entries() for t in terms]
+    assert len(names) >= 70
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+
+
+def test_every_glossary_entry_links_to_an_existing_section() -> None:
+    labels = set()
+    for page in PAGES:
+        labels |= set(LABEL.findall(page.read_text(encoding="utf-8")))
+    toc = _toc_files()
+    for terms, definition in _glossary_entries():
+        refs = re.findall(r"\{ref\}`(?:[^`<]*<)?([^`>]+)>?`", definition)
+        docs = re.findall(r"\{doc\}`(?:[^`<]*<)?([^`>]+)>?`", definition)
+        assert refs or docs, f"glossary entry {terms[0]!r} links to no section"
+        assert [r for r in refs if r not in labels] == [], f"{terms[0]}: {refs}"
+        for doc in docs:
+            target = (GLOSSARY.parent / doc).resolve().relative_to(ROOT)
+            assert str(target) in toc, f"{terms[0]}: {{doc}} to {target}"
+
+
+def test_section_labels_are_unique() -> None:
+    seen: dict[str, str] = {}
+    for page in PAGES:
+        for label in LABEL.findall(page.read_text(encoding="utf-8")):
+            assert label not in seen, f"label {label} in {seen[label]} and {page.name}"
+            seen[label] = page.name
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_term_roles_name_glossary_terms(page: Path) -> None:
+    terms = _glossary_terms()  # Sphinx falls back to a case-insensitive match
+    text = page.read_text(encoding="utf-8")
+    for match in TERM_ROLE.finditer(text):
+        line = text[:match.start()].count("\n") + 1
+        target = _role_target(match.group(1))
+        assert target.lower() in terms, f"{page.name}:{line}: no term {target!r}"
+
+
+def test_every_glossary_entry_is_linked_from_the_text() -> None:
+    used = {_role_target(role).lower() for page in PAGES
+            for role in TERM_ROLE.findall(page.read_text(encoding="utf-8"))}
+    unlinked = [terms[0] for terms, _ in _glossary_entries()
+                if not {t.lower() for t in terms} & used]
+    assert unlinked == []
