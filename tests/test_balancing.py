@@ -122,3 +122,21 @@ def test_fluid_tails_are_poisson_for_one_choice_and_doubly_exponential_for_two()
     assert np.all(two[2:] <= two[1:-1] ** 2 + 1e-12) and two[4] < 1e-4
     with pytest.raises(ValueError, match="d must be >= 1"):
         d_choice_tail_fractions(0)
+
+
+def test_mixture_survival_matches_samples_and_closed_form() -> None:
+    law = MixtureLatency(base_ms=4.0, slow_ms=300.0, p_slow=0.02, sigma=0.5)
+    x = np.array([2.0, 4.0, 10.0, 100.0, 300.0, 1000.0])
+    draws = law(np.random.default_rng(3), (400_000,))
+    empirical = (draws[:, None] > x).mean(axis=0)
+    predicted = law.survival(x)
+    se = np.sqrt(predicted * (1 - predicted) / draws.size)
+    assert np.all(np.abs(empirical - predicted) < 4 * se + 1e-12)
+    # at each mode's centre half of that mode is slower: 0.98/2 + 0.02 and 0.02/2
+    assert law.survival(4.0) == pytest.approx(0.98 * 0.5 + 0.02, abs=1e-6)
+    assert law.survival(300.0) == pytest.approx(0.01, abs=1e-9)
+    assert law.survival(0.0) == 1.0
+    point = MixtureLatency(base_ms=10.0, slow_ms=1000.0, p_slow=0.1, sigma=0.0)
+    assert point.survival([5.0, 10.0, 50.0, 1000.0]).tolist() == [1.0, 0.1, 0.1, 0.0]
+    with pytest.raises(ValueError, match="latency_ms"):
+        law.survival(-1.0)

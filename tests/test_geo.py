@@ -26,6 +26,7 @@ from dsscale.geo import (
     simulate_raft,
     simulate_replication,
     spanner_commit_latency_ms,
+    truetime_epsilon_ms,
 )
 from dsscale.geo.replication import GeoLeader
 
@@ -308,3 +309,17 @@ def test_raft_with_jitter_never_beats_the_floor() -> None:
     assert latency.mean() > floor + 2.0  # the 2nd of 4 noisy round trips gains
     with pytest.raises(ValueError, match="jitter_ms"):
         simulate_raft(rtt, 0, jitter_ms=-1.0)
+
+
+def test_truetime_sawtooth_matches_spanner_description():
+    # 1 ms after a poll, +200 us/s for 30 s: the published 1..7 ms sawtooth
+    tau = np.linspace(0.0, 30.0, 3001)
+    eps = truetime_epsilon_ms(tau)
+    assert eps[0] == 1.0 and eps[-1] == pytest.approx(7.0)
+    assert np.mean(eps) == pytest.approx(4.0)          # the published mean
+    assert np.all(np.diff(eps) > 0)
+    assert truetime_epsilon_ms(10.0, base_ms=0.5, drift_us_per_s=100.0) == 1.5
+    with pytest.raises(ValueError, match="seconds_since_poll"):
+        truetime_epsilon_ms(-1.0)
+    with pytest.raises(ValueError, match="drift_us_per_s"):
+        truetime_epsilon_ms(1.0, drift_us_per_s=-5.0)

@@ -26,6 +26,7 @@ from dsscale.geo.latency import (
     flexible_quorums,
     majority,
     spanner_commit_latency_ms,
+    truetime_epsilon_ms,
 )
 from dsscale.geo.replication import ReplicationRun, simulate_raft, simulate_replication
 
@@ -47,4 +48,5 @@ __all__ = [
     "simulate_raft",
     "simulate_replication",
     "spanner_commit_latency_ms",
+    "truetime_epsilon_ms",
 ]

@@ -34,6 +34,7 @@ __all__ = [
     "flexible_quorums",
     "majority",
     "spanner_commit_latency_ms",
+    "truetime_epsilon_ms",
 ]
 
 
@@ -206,3 +207,31 @@ def spanner_commit_latency_ms(replication_ms: float,
     replication = check_float("replication_ms", replication_ms, 0.0)
     return max(replication, commit_wait_ms(clock_uncertainty_ms))
 
+
+
+def truetime_epsilon_ms(seconds_since_poll: ArrayLike, *, base_ms: float = 1.0,
+                        drift_us_per_s: float = 200.0) -> float | NDArray[np.float64]:
+    r"""TrueTime's uncertainty :math:`\varepsilon` a time :math:`\tau` after a poll.
+
+    Right after a poll the uncertainty is what the poll itself could not
+    resolve (``base_ms``: the time masters' own error and the message delay to
+    them). Between polls the local clock may drift at up to the assumed
+    worst-case rate, so the bound grows linearly:
+
+    .. math:: \varepsilon(\tau) = \varepsilon_0 + \rho\,\tau
+
+    with :math:`\rho` = ``drift_us_per_s`` (microseconds per second). Polling
+    every P seconds gives a sawtooth between :math:`\varepsilon_0` and
+    :math:`\varepsilon_0 + \rho P`, whose time average is the midpoint.
+
+    >>> truetime_epsilon_ms(30.0)   # Spanner: 1 ms + 200 us/s * 30 s
+    7.0
+
+    References: J. C. Corbett et al., "Spanner: Google's Globally-Distributed
+    Database", OSDI 2012, section 3 (30 s polls, 200 us/s, sawtooth 1-7 ms).
+    """
+    tau = check_array("seconds_since_poll", seconds_since_poll, 0.0)
+    base = check_float("base_ms", base_ms, 0.0)
+    drift = check_float("drift_us_per_s", drift_us_per_s, 0.0)
+    out = base + drift * 1e-3 * tau
+    return float(out) if out.ndim == 0 else np.asarray(out, dtype=np.float64)
