@@ -22,6 +22,7 @@ from dsscale.capacity import (
     plan_retries,
     recommend_scheme,
     retries_for_success,
+    salted_partitions,
     salted_peak_to_mean,
     simulate_hedging,
     simulate_salted_loads,
@@ -95,13 +96,23 @@ def test_salted_loads_match_the_formula(spread):
     requests, parts = 1_000_000, 32
     loads = simulate_salted_loads(0.05, parts, spread, requests, rng=spread)
     mean = requests / parts
-    hot = np.sort(loads)[-spread:].mean() / mean
+    hot = loads[salted_partitions(parts, spread)].mean() / mean
     # each hot partition's count: binomial hot share plus a background that
     # varies with the keys it holds (1e6 keys over 32: CV sqrt(31/1e6)) and the
     # requests (Poisson); the mean of `spread` of them, four standard errors
     background = (1 - 0.05) * mean
     sd = math.sqrt(mean + (background * math.sqrt(31 / 1e6)) ** 2) / math.sqrt(spread)
-    assert abs(hot - salted_peak_to_mean(0.05, parts, spread)) < 4 * sd / mean + 0.01
+    assert abs(hot - salted_peak_to_mean(0.05, parts, spread)) < 4 * sd / mean
+
+
+def test_salted_partitions_hold_every_hot_request():
+    # with the whole load on the hot key only its pieces receive requests
+    loads = simulate_salted_loads(1.0, 16, 5, 10_000, rng=0)
+    pieces = salted_partitions(16, 5)
+    assert len(set(pieces.tolist())) == 5
+    assert loads[pieces].sum() == 10_000 and np.all(loads[pieces] > 0)
+    with pytest.raises(ValueError, match="spread"):
+        salted_partitions(4, 5)
 
 
 def test_hot_partition_sets_the_tail_of_the_mixture():

@@ -29,6 +29,7 @@ from .hashing import SchemeProperties, measure_schemes, recommend_scheme
 from .hedging import HedgeModel, HedgeRun, hedge_model, simulate_hedging
 from .hotkeys import (
     partition_response_tail,
+    salted_partitions,
     salted_peak_to_mean,
     simulate_salted_loads,
     spread_for_peak,
@@ -112,6 +113,7 @@ __all__ = [
     "quorum_options",
     "recommend_scheme",
     "retries_for_success",
+    "salted_partitions",
     "salted_peak_to_mean",
     "servers_for_mean",
     "servers_for_utilisation",

@@ -36,6 +36,7 @@ from dsscale.partitioning import JumpHash, rendezvous_nodes
 
 __all__ = [
     "partition_response_tail",
+    "salted_partitions",
     "salted_peak_to_mean",
     "simulate_salted_loads",
     "spread_for_peak",
@@ -94,6 +95,28 @@ def partition_response_tail(partition_rates: ArrayLike, service_rate: float,
     return float(np.sum(weights * np.exp(-(mu - rates) * t)))
 
 
+def salted_partitions(num_partitions: int, spread: int) -> NDArray[np.intp]:
+    """Indices of the partitions that hold the hot key's pieces, as simulated.
+
+    In :func:`simulate_salted_loads` these are the first ``spread`` partitions
+    of the key's rendezvous preference list
+    over ``partition-0 .. partition-(P-1)``: distinct, and the same for
+    every run, so a check can read the loads of exactly these partitions
+    rather than guess them from the busiest ones.
+
+    >>> sorted(salted_partitions(8, 8).tolist())
+    [0, 1, 2, 3, 4, 5, 6, 7]
+    >>> len(set(salted_partitions(64, 6).tolist()))
+    6
+    """
+    n = check_int("num_partitions", num_partitions, 1)
+    r = check_int("spread", spread, 1, n)
+    labels = [f"partition-{i}" for i in range(n)]
+    index = {label: i for i, label in enumerate(labels)}
+    return np.array([index[str(x)] for x in rendezvous_nodes("hot-key", labels, r)],
+                    dtype=np.intp)
+
+
 def simulate_salted_loads(key_share: float, num_partitions: int, spread: int,
                           num_requests: int, num_keys: int = 1_000_000,
                           rng: RNGLike = None) -> NDArray[np.int64]:
@@ -113,7 +136,6 @@ def simulate_salted_loads(key_share: float, num_partitions: int, spread: int,
     key_home = JumpHash(labels).node_for_many(np.arange(k, dtype=np.int64))
     hot = int(gen.binomial(m, p))
     loads = np.bincount(key_home[gen.integers(0, k, m - hot)], minlength=n)
-    index = {label: i for i, label in enumerate(labels)}
-    pieces = [index[str(x)] for x in rendezvous_nodes("hot-key", labels, r)]
+    pieces = salted_partitions(n, r)
     loads[pieces] += np.bincount(gen.integers(0, r, hot), minlength=r)
     return loads.astype(np.int64)
