@@ -22,7 +22,8 @@
 #
 # $$S(n) = \frac{1}{(1 - p) + p / n}.$$
 #
-# (Book: Chapter 1, "A first measured speedup", `book/ch01_background/measured_speedup.md`.)
+# (Book: Chapter 1, "A first measured speedup",
+# `book/ch01_background/measured_speedup.md`.)
 #
 # Grade with `dsscale grade ch04`.
 
