@@ -36,6 +36,12 @@ def _batch_se(flags: np.ndarray, batches: int = 30) -> float:
     return float(means.std(ddof=1) / math.sqrt(batches))
 
 
+def _p99_se(latency: np.ndarray, batches: int = 20) -> float:
+    """Standard error of a p99 from the p99s of consecutive batches."""
+    p99s = [np.quantile(part, 0.99) for part in np.array_split(latency, batches)]
+    return float(np.std(p99s, ddof=1) / math.sqrt(batches))
+
+
 def test_servers_agrees_with_the_queue_simulation(capsys):
     r = _plan(capsys, "servers", "--arrival-rate", "1000", "--service-time-ms", "10",
               "--p99-ms", "50")
@@ -132,12 +138,15 @@ def test_hedge_agrees_with_simulation(capsys):
     hedged = simulate_hedging(3000.0, 1000.0, 10, 0.003, 100_000, rng=4)
     plain = simulate_hedging(3000.0, 1000.0, 10, None, 100_000, rng=4)
     assert abs(hedged.extra_load - r["extra_load"]) < 4 * _batch_se(
-        hedged.copied.astype(float)) + 0.005
-    # the model's own error at 30 % utilisation is a few per cent (Chapter 6)
-    assert 1000 * hedged.quantile(0.99) == pytest.approx(r["percentile_ms_with"],
-                                                         rel=0.08)
-    assert 1000 * plain.quantile(0.99) == pytest.approx(r["percentile_ms_without"],
-                                                        rel=0.04)
+        hedged.copied.astype(float))
+    # as in Chapter 6: four standard errors of a p99 from batch p99s; the hedged
+    # model (copies as a Poisson stream) also gets the page's declared 3 % margin,
+    # the plain M/M/c response time is exact and gets none
+    with_ms, without_ms = r["percentile_ms_with"], r["percentile_ms_without"]
+    assert abs(1000 * hedged.quantile(0.99) - with_ms) < (
+        4 * 1000 * _p99_se(hedged.latency) + 0.03 * with_ms)
+    assert abs(1000 * plain.quantile(0.99) - without_ms) < 4 * 1000 * _p99_se(
+        plain.latency)
     assert not r["collapse_possible"]
 
 
