@@ -111,6 +111,30 @@ def test_chapter_index_lists_exactly_the_graded_exercises(index: Path) -> None:
     assert unlisted == set(), f"{index.parent.name} does not list {sorted(unlisted)}"
 
 
+def _chapters() -> list[dict[str, object]]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [c for part in toc["parts"] for c in part["chapters"] if "sections" in c]
+
+
+@pytest.mark.parametrize("chapter", _chapters(),
+                         ids=lambda c: str(c["file"]).split("/")[1])
+def test_chapter_index_links_every_section_it_has(chapter: dict[str, object]) -> None:
+    """A chapter's introduction links each of its sections ({doc} or a {ref} to a
+    label of that page), so a section cannot exist unannounced; the {doc} links
+    test above makes sure it announces none that do not exist."""
+    index = (ROOT / f"{chapter['file']}.md").read_text(encoding="utf-8")
+    missing = []
+    for section in chapter["sections"]:  # type: ignore[attr-defined]
+        page = ROOT / f"{section['file']}.md"
+        labels = set(LABEL.findall(page.read_text(encoding="utf-8")))
+        doc = re.compile(r"\{doc\}`(?:[^`<]*<)?" + re.escape(page.stem) + r">?`")
+        if not (doc.search(index) or any(re.search(r"\{(?:ref|numref)\}`(?:[^`<]*<)?"
+                                                   + re.escape(label) + r">?`", index)
+                                         for label in labels)):
+            missing.append(page.stem)
+    assert missing == [], f"{chapter['file']} does not link {missing}"
+
+
 GLOSSARY = ROOT / "book" / "glossary.md"
 LABEL = re.compile(r"^\(([^)\s]+)\)=\s*$", flags=re.M)
 TERM_ROLE = re.compile(r"\{term\}`([^`]*)`")
