@@ -140,3 +140,64 @@ def test_mixture_survival_matches_samples_and_closed_form() -> None:
     assert point.survival([5.0, 10.0, 50.0, 1000.0]).tolist() == [1.0, 0.1, 0.1, 0.0]
     with pytest.raises(ValueError, match="latency_ms"):
         law.survival(-1.0)
+
+
+def test_two_point_survival_passes_through_both_points_in_every_family() -> None:
+    from dsscale.balancing import TWO_POINT_FAMILIES, two_point_survival
+    for fam in TWO_POINT_FAMILIES:
+        s = two_point_survival(fam, 10.0, 0.02, 1800.0, 1e-6)
+        assert s(10.0) == pytest.approx(0.02, rel=1e-9)
+        assert s(1800.0) == pytest.approx(1e-6, rel=1e-9)
+        assert s(0.0) == 1.0 and s(50.0) < 0.02 and s(1e5) < 1e-6   # decreasing
+    # Closed forms: the Pareto exponent and the lognormal sigma.
+    pareto = two_point_survival("pareto", 10.0, 0.02, 1800.0, 1e-6)
+    alpha = np.log(0.02 / 1e-6) / np.log(180.0)
+    assert pareto(100.0) == pytest.approx(0.02 * 10.0 ** -alpha)
+    logn = two_point_survival("lognormal", 1.0, 0.5, np.e, 0.5 - 0.3413447460685429)
+    assert logn(np.e ** 2) == pytest.approx(0.022750131948179195)   # median 1, sigma 1
+    weib = two_point_survival("weibull", 1.0, np.exp(-1.0), 2.0, np.exp(-4.0))
+    assert weib(3.0) == pytest.approx(np.exp(-9.0))                # Rayleigh, k = 2
+    ll = two_point_survival("loglogistic", 1.0, 0.5, 2.0, 0.2)     # beta = 2
+    assert ll(4.0) == pytest.approx(1 / 17)
+
+
+def test_two_point_survival_rejects_bad_points() -> None:
+    from dsscale.balancing import two_point_survival
+    with pytest.raises(ValueError, match="family"):
+        two_point_survival("gamma", 1.0, 0.5, 2.0, 0.1)
+    with pytest.raises(ValueError, match="x2"):
+        two_point_survival("pareto", 2.0, 0.5, 1.0, 0.1)
+    with pytest.raises(ValueError, match="tail2"):
+        two_point_survival("pareto", 1.0, 0.1, 2.0, 0.5)
+    with pytest.raises(ValueError, match="tail1"):
+        two_point_survival("pareto", 1.0, 1.0, 2.0, 0.5)
+
+
+def test_fanout_quantile_matches_closed_forms_and_the_simulation() -> None:
+    from dsscale.balancing import fanout_quantile, two_point_survival
+
+    def expo(x: float) -> float:
+        return float(np.exp(-x))
+
+    # max of F exponentials: P(max <= x) = (1 - e^-x)^F.
+    assert fanout_quantile(expo, 1, 0.5) == pytest.approx(np.log(2.0))
+    assert fanout_quantile(expo, 100, 0.99) == pytest.approx(
+        -np.log(1 - 0.99 ** (1 / 100)))
+    # Hedging exponentials after t: S_h(x) = e^-x e^-(x-t) for x >= t.
+    t, target = 1.0, 1e-4
+    x = fanout_quantile(expo, 1, 1 - target, hedge_after=t)
+    assert x == pytest.approx((t - np.log(target)) / 2)
+    # Below the hedge delay the hedge does not act.
+    assert fanout_quantile(expo, 1, 0.5, hedge_after=5.0) == pytest.approx(np.log(2.0))
+    # Against simulate_fanout with the same law (inverse-CDF sampler).
+    law = MixtureLatency(base_ms=3.0, slow_ms=200.0, p_slow=0.01, sigma=0.5)
+    sim = simulate_fanout(20, num_requests=20_000, latency=law, hedge_after=10.0, rng=3)
+    formula = fanout_quantile(law.survival, 20, 0.9, hedge_after=10.0)
+    assert sim.percentile(90.0) == pytest.approx(formula, rel=0.03)
+    s = two_point_survival("pareto", 10.0, 0.02, 1800.0, 1e-6)
+    with pytest.raises(ValueError, match="upper"):
+        fanout_quantile(s, 1000, 0.999, upper=10.0)
+    with pytest.raises(ValueError, match="fanout"):
+        fanout_quantile(s, 0, 0.5)
+    with pytest.raises(ValueError, match="q"):
+        fanout_quantile(s, 1, 1.0)

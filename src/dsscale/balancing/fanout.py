@@ -177,3 +177,117 @@ def simulate_fanout(fanout: int, num_requests: int = 10_000,
         hedged = float(late.mean())
     return FanoutResult(latency=sub.max(axis=1), sub_latency=sub,
                         hedged_fraction=hedged)
+
+
+SurvivalFunction = Callable[[float], float]
+
+TWO_POINT_FAMILIES = ("lognormal", "weibull", "loglogistic", "pareto")
+
+
+def two_point_survival(family: str, x1: float, tail1: float, x2: float,
+                       tail2: float) -> SurvivalFunction:
+    r"""A one-mode latency law through two tail points, as a survival function.
+
+    Returns :math:`S` with :math:`S(x_1) = \text{tail1}` and
+    :math:`S(x_2) = \text{tail2}` for a two-parameter `family`; each is linear
+    in a transformed scale, so the fit is closed-form:
+
+    * ``"lognormal"``: :math:`\bar\Phi^{-1}(S)` linear in :math:`\ln x`;
+    * ``"weibull"``: :math:`\ln(-\ln S)` linear in :math:`\ln x`;
+    * ``"loglogistic"``: :math:`\ln(1/S - 1)` linear in :math:`\ln x`;
+    * ``"pareto"``: :math:`\ln S` linear in :math:`\ln x` (a Pareto law,
+      :math:`S = 1` below its scale).
+
+    Two published tail facts (a hedge rate and a tail percentile, say) leave
+    no free parameter in any of these; comparing the families shows how much a
+    conclusion depends on the law's shape rather than on the data.
+
+    Parameters
+    ----------
+    family : str
+        One of :data:`TWO_POINT_FAMILIES`.
+    x1, x2 : float
+        Latencies, 0 < x1 < x2.
+    tail1, tail2 : float
+        P(L > x1) and P(L > x2), 1 > tail1 > tail2 > 0.
+
+    >>> s = two_point_survival("weibull", 10.0, 0.02, 1800.0, 1e-6)
+    >>> round(s(10.0), 6), round(s(1800.0), 9)
+    (0.02, 1e-06)
+    """
+    if family not in TWO_POINT_FAMILIES:
+        raise ValueError(f"family must be one of {TWO_POINT_FAMILIES}, got {family!r}")
+    a = check_float("x1", x1, 0.0, strict_min=True)
+    b = check_float("x2", x2, 0.0, strict_min=True)
+    if not b > a:
+        raise ValueError(f"x2 must exceed x1, got x1={a}, x2={b}")
+    s1 = check_float("tail1", tail1, 0.0, 1.0, strict_min=True, strict_max=True)
+    s2 = check_float("tail2", tail2, 0.0, 1.0, strict_min=True, strict_max=True)
+    if not s2 < s1:
+        raise ValueError(f"tail2 must be below tail1, got tail1={s1}, tail2={s2}")
+    forward: dict[str, Callable[[float], float]] = {
+        "lognormal": lambda s: float(special.ndtri(1.0 - s)),
+        "weibull": lambda s: math.log(-math.log(s)),
+        "loglogistic": lambda s: math.log(1.0 / s - 1.0),
+        "pareto": lambda s: -math.log(s),
+    }
+    g = forward[family]
+    slope = (g(s2) - g(s1)) / (math.log(b) - math.log(a))
+    icpt = g(s1) - slope * math.log(a)
+
+    def survival(x: float) -> float:
+        if x <= 0:
+            return 1.0
+        y = icpt + slope * math.log(x)
+        if family == "lognormal":
+            return float(special.ndtr(-y))
+        if family == "weibull":
+            return math.exp(-math.exp(y))
+        if family == "loglogistic":
+            return 1.0 / (1.0 + math.exp(y)) if y < 700 else 0.0
+        return min(1.0, math.exp(-y))
+
+    return survival
+
+
+def fanout_quantile(survival: SurvivalFunction, fanout: int, q: float,
+                    hedge_after: float | None = None, upper: float = 1e7) -> float:
+    r"""The q-quantile of a request that waits for `fanout` independent sub-requests.
+
+    With sub-request survival :math:`S`, the request is later than :math:`x` with
+    probability :math:`1 - (1 - S_h(x))^F`; without hedging :math:`S_h = S`, with
+    a hedge after :math:`t` (an independent copy, first reply wins)
+
+    .. math:: S_h(x) = S(x)\,S(x - t) \quad (x \ge t), \qquad S_h(x) = S(x)
+              \quad (x < t),
+
+    the rule :func:`simulate_fanout` samples. Solved by bisection on
+    :math:`(0, \text{upper}]`.
+
+    >>> s = two_point_survival("pareto", 10.0, 0.02, 1800.0, 1e-6)
+    >>> round(fanout_quantile(s, 1, 0.98), 6)   # S(10) = 2 %: the p98 of one
+    10.0
+    """
+    f = check_int("fanout", fanout, 1)
+    level = check_float("q", q, 0.0, 1.0, strict_min=True, strict_max=True)
+    top = check_float("upper", upper, 0.0, strict_min=True)
+    t = None if hedge_after is None else check_float("hedge_after", hedge_after, 0.0)
+
+    def late(x: float) -> float:
+        tail = survival(x)
+        if t is not None and x >= t:
+            tail *= survival(x - t)
+        return float(fanout_slow_probability(min(max(tail, 0.0), 1.0), f))
+
+    if late(top) > 1.0 - level:
+        raise ValueError(f"upper={top} is below the {level} quantile; raise upper")
+    lo, hi = 0.0, top
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if late(mid) > 1.0 - level:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-12 * hi:
+            break
+    return hi
