@@ -62,6 +62,10 @@ from dsscale.replication.raft.client import RaftClient
 from dsscale.replication.raft.clock import clock_rates, lease_duration
 from dsscale.replication.raft.cluster import VARIANTS, RaftVariant, build_raft
 from dsscale.replication.raft.elections import (
+    Failovers,
+    first_election_split_probability,
+    mean_broadcast_time,
+    measure_failover,
     measure_split_votes,
     split_vote_probability,
     timeout_spread_for,
@@ -87,6 +91,7 @@ from dsscale.replication.raft.throughput import measure_throughput, raft_through
 __all__ = [
     "TARGETED",
     "VARIANTS",
+    "Failovers",
     "ForgetfulRaftServer",
     "KVStateMachine",
     "NemesisSpec",
@@ -103,9 +108,12 @@ __all__ = [
     "commit_latency_cdf",
     "commit_by_counting",
     "expected_commit_latency",
+    "first_election_split_probability",
     "grant_vote",
     "lease_duration",
+    "mean_broadcast_time",
     "measure_commit_latency",
+    "measure_failover",
     "measure_split_votes",
     "measure_throughput",
     "raft_nemesis",
