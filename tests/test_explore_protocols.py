@@ -226,7 +226,7 @@ def test_cli_exit_status_and_json(capsys):
     assert main(["explore", "quorum", "--clients", "2", "--ops", "1",
                  "--max-depth", "6"]) == 0
     assert "bounded" in capsys.readouterr().out
-    assert main(["explore", "quorum", "--clients", "0"]) == 2
+    assert main(["explore", "quorum", "--clients", "-1"]) == 2
     assert main(["explore", "raft?", "--clients", "1"]) == 2
 
 

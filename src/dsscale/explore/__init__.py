@@ -21,7 +21,7 @@ module          what it holds
 ``history``     client histories with logical stamps; cached verdicts
 ``space``       global states and the events enabled in each
 ``symmetry``    symmetry reduction over interchangeable nodes
-``properties``  invariants, goals and the :class:`View` they read
+``properties``  invariants, goals, bounds and the :class:`View` they read
 ``sleep``       sleep sets: fewer transitions, the same states
 ``search``      :func:`explore`: breadth-first and depth-first search
 ``result``      :class:`ExploreResult` and the :class:`Step` of a trace
@@ -38,11 +38,15 @@ verification through symmetry", Formal Methods in System Design 9, 1996.
 """
 
 from dsscale.explore.properties import (
+    Bound,
     Goal,
     Invariant,
     View,
     acked_writes_on_quorum,
+    leader_elected,
+    raft_bound,
     read_saw_a_write,
+    single_leader_per_term,
     single_serving_primary,
     single_serving_tail,
     write_acknowledged,
@@ -52,6 +56,7 @@ from dsscale.explore.scope import Scope
 from dsscale.explore.search import explore
 
 __all__ = [
+    "Bound",
     "ExploreResult",
     "Goal",
     "Invariant",
@@ -60,7 +65,10 @@ __all__ = [
     "View",
     "acked_writes_on_quorum",
     "explore",
+    "leader_elected",
+    "raft_bound",
     "read_saw_a_write",
+    "single_leader_per_term",
     "single_serving_primary",
     "single_serving_tail",
     "write_acknowledged",

@@ -15,6 +15,16 @@ by thawing the snapshot into the live node object, calling the handler, and
 freezing the result. A transition depends only on the node's snapshot, the
 event and (with a clock) the time, so its result is memoised: a node state
 met again in another global state costs a dictionary lookup.
+
+Randomness. A node that keeps a numpy ``Generator`` in its configuration
+(a Raft server draws its election timeouts from one) would make a
+transition depend on every draw before it. Before each transition the
+machine gives it a fresh generator seeded by the node's position, so a
+transition stays a function of snapshot and event. The explorer does not
+enumerate random draws: without a clock the length of a timeout does not
+matter (the explorer decides when it fires), but a random *choice* -- a
+client picking a server -- is the same in every state, a restriction of the
+scope.
 """
 
 from __future__ import annotations
@@ -23,6 +33,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from dsscale._validate import check_float
 from dsscale.explore.freeze import freeze, thaw
@@ -72,6 +84,9 @@ class ExploreNet:
     returns the pending handle), as two identical messages in flight are one
     message: the explorer's states are sets, which keeps them finite.
     """
+
+    #: what deployments derive their random choices from (see :class:`Machine`)
+    seed = 0
 
     def __init__(self, clock: bool) -> None:
         self.clock = clock
@@ -150,6 +165,9 @@ class Machine:
         self._env_ids: dict[tuple[int, int, Any], int] = {}
         self.memo: dict[tuple[Any, ...], Transition] = {}
         self.misses = 0
+        self.rngs = [tuple(k for k in sorted(self.net.config_keys[n.node_id])
+                           if isinstance(n.__dict__.get(k), np.random.Generator))
+                     for n in self.nodes]
 
     def _state_keys(self, node: Node) -> tuple[str, ...]:
         config = self.net.config_keys[node.node_id]
@@ -228,6 +246,8 @@ class Machine:
         self.misses += 1
         node, net = self.nodes[i], self.net
         self.restore(i, snap)
+        for name in self.rngs[i]:  # a transition is a function of the snapshot
+            setattr(node, name, np.random.default_rng(i))
         net.now, net.sent = now, []
         scratch: list[Any] = []
         issued_before = 0

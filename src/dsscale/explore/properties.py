@@ -27,17 +27,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from dsscale._validate import check_int
 from dsscale.consistency import Operation
 from dsscale.explore.freeze import thaw
 from dsscale.replication.abd import Store
+from dsscale.replication.raft.messages import AppendEntries, InstallSnapshot
 from dsscale.sim import Node, Timer
 
 if TYPE_CHECKING:
+    from dsscale.explore.machine import Machine
     from dsscale.explore.space import Space, State
 
-__all__ = ["Goal", "Invariant", "View", "acked_writes_on_quorum",
-           "read_saw_a_write", "single_serving_primary", "single_serving_tail",
-           "write_acknowledged"]
+__all__ = ["Bound", "Goal", "Invariant", "View", "acked_writes_on_quorum",
+           "leader_elected", "node_in", "raft_bound", "read_saw_a_write",
+           "single_leader_per_term", "single_serving_primary",
+           "single_serving_tail", "write_acknowledged"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,22 @@ class Goal:
     reached: Callable[[View], bool]
 
 
+@dataclass(frozen=True)
+class Bound:
+    """A state constraint, as TLC's ``CONSTRAINT``: a bound on each node.
+
+    A state in which some node fails ``within`` is checked like any other
+    (invariants, history) but not expanded: the search does not go beyond
+    it. A protocol whose counters grow without end -- Raft's terms, a
+    leader's heartbeat rounds -- has infinitely many states; under a bound
+    "complete" means every state within the bound (and its frontier) was
+    visited.
+    """
+
+    name: str
+    within: Callable[[Node], bool]
+
+
 class _Clock:
     """The network a viewed node sees: only the time."""
 
@@ -65,6 +85,16 @@ class _Clock:
 
 def _dead_timer(ref: Any) -> Timer:
     return Timer()
+
+
+def node_in(machine: Machine, i: int, snap: int, now: float = 0.0) -> Node:
+    """A read-only copy of node ``i`` in its snapshot ``snap``."""
+    node = copy.copy(machine.nodes[i])
+    values = machine.snaps[snap][0]
+    node.__dict__.update({k: thaw(v, _dead_timer)
+                          for k, v in zip(machine.keys[i], values, strict=True)})
+    node.network = _Clock(now)  # type: ignore[assignment]
+    return node
 
 
 class View:
@@ -81,15 +111,8 @@ class View:
         """Node id -> a read-only copy of the node in this state."""
         if self._nodes is None:
             m = self.space.machine
-            clock = _Clock(self.now)
-            self._nodes = {}
-            for i, snap in enumerate(self.state[0]):
-                node = copy.copy(m.nodes[i])
-                values = m.snaps[snap][0]
-                node.__dict__.update({k: thaw(v, _dead_timer)
-                                      for k, v in zip(m.keys[i], values, strict=True)})
-                node.network = clock  # type: ignore[assignment]
-                self._nodes[m.ids[i]] = node
+            self._nodes = {m.ids[i]: node_in(m, i, snap, self.now)
+                           for i, snap in enumerate(self.state[0])}
         return self._nodes
 
     @property
@@ -173,6 +196,61 @@ def _serving_primary(replica: Any) -> bool:
 
 def _serving_tail(replica: Any) -> bool:
     return bool(replica.is_tail and replica.has_lease)
+
+
+def single_leader_per_term() -> Invariant:
+    """At most one Raft server is leader of any one term (Election Safety).
+
+    Two leaders of *different* terms may coexist for a while (the old one has
+    not yet heard of the new term), which is legal; two of the same term are
+    the split brain Raft's one-vote-per-term rule exists to prevent (Ongaro
+    and Ousterhout, USENIX ATC 2014, Figure 3). The leaders of a term are
+    read from the servers that lead it now (up, ``role == "leader"``) and
+    from the ``AppendEntries`` and ``InstallSnapshot`` still in flight, which
+    only a leader of their term sends: a leader that crashed (or stepped
+    down) while its messages travel still counts. A leader whose every
+    message is gone is forgotten, so this checks less than "over the whole
+    run" -- Ongaro's TLA+ specification keeps a history variable for that --
+    but any second leader elected while the first still leads is caught.
+    """
+    def holds(view: View) -> bool:
+        leaders: dict[int, str] = {}
+        servers: list[Any] = view.replicas()
+        claims = [(r.current_term, r.node_id) for r in servers
+                  if r.up and r.role == "leader"]
+        claims += [(msg.term, msg.leader_id) for _, _, msg in view.in_flight
+                   if isinstance(msg, AppendEntries | InstallSnapshot)]
+        for term, leader in claims:
+            if leaders.setdefault(term, leader) != leader:
+                return False
+        return True
+    return Invariant("at most one leader per term", holds)
+
+
+def raft_bound(max_term: int = 1, max_rounds: int = 1) -> Bound:
+    """Raft servers in terms up to ``max_term``, leaders up to ``max_rounds``
+    broadcast rounds (the election's round is the first; each heartbeat one
+    more).
+
+    >>> raft_bound(2, 1).name
+    'terms <= 2, rounds <= 1'
+    """
+    check_int("max_term", max_term, 0)
+    check_int("max_rounds", max_rounds, 1)
+
+    def within(server: Any) -> bool:
+        leader = getattr(server, "leader", None)
+        return bool(server.current_term <= max_term
+                    and (leader is None or leader.seq <= max_rounds))
+    return Bound(f"terms <= {max_term}, rounds <= {max_rounds}", within)
+
+
+def leader_elected() -> Goal:
+    """Some Raft server became leader (the scope exercises an election)."""
+    def reached(view: View) -> bool:
+        return any(r.up and getattr(r, "role", None) == "leader"
+                   for r in view.replicas())
+    return Goal("a leader is elected", reached)
 
 
 def write_acknowledged() -> Goal:

@@ -29,6 +29,7 @@ from typing import Any
 
 from dsscale._validate import check_float, check_int
 from dsscale.consistency import KVModel
+from dsscale.explore.properties import Bound, Invariant
 from dsscale.replication.protocols import DeployOptions, ProtocolSpec, get_protocol
 
 __all__ = ["Scope"]
@@ -72,6 +73,13 @@ class Scope:
         Explicit workload, replacing ``num_clients`` .. ``value_pool``.
     model : object
         The sequential model the histories are checked against.
+    invariants : tuple of Invariant
+        Checked in every state by :func:`~dsscale.explore.explore`, besides
+        those it is given (e.g. Raft's
+        :func:`~dsscale.explore.properties.single_leader_per_term`).
+    bound : Bound or None
+        A state constraint (:class:`~dsscale.explore.properties.Bound`): the
+        search does not go beyond a state where a replica fails it.
     """
 
     protocol: str | ProtocolSpec
@@ -93,6 +101,8 @@ class Scope:
     think: float = 1.0
     plans: Mapping[str, Sequence[tuple[Any, ...]]] | None = None
     model: Any = KVModel()
+    invariants: tuple[Invariant, ...] = ()
+    bound: Bound | None = None
 
     def __post_init__(self) -> None:
         self.spec  # noqa: B018 - validates the name
@@ -113,6 +123,11 @@ class Scope:
         check_float("think", self.think, 0.0)
         if self.retry is not None:
             check_float("retry", self.retry, 0.0, strict_min=True)
+        if not all(isinstance(inv, Invariant) for inv in self.invariants):
+            raise TypeError(f"invariants must be a tuple of Invariant, "
+                            f"got {self.invariants!r}")
+        if self.bound is not None and not isinstance(self.bound, Bound):
+            raise TypeError(f"bound must be a Bound or None, got {self.bound!r}")
 
     @property
     def spec(self) -> ProtocolSpec:
@@ -158,4 +173,5 @@ class Scope:
         return (f"{self.name}: {self.num_replicas} replicas, {len(ops)} clients, "
                 f"{sum(ops.values())} operations, drops {self.max_drops}, "
                 f"duplicates {self.max_duplicates}, crashes {self.max_crashes}, "
-                f"early timeouts {self.max_early_timeouts}")
+                f"early timeouts {self.max_early_timeouts}"
+                + (f", bound: {self.bound.name}" if self.bound else ""))

@@ -140,7 +140,7 @@ def explore(scope: Scope, *, strategy: str = "bfs", max_depth: int | None = None
     space = build_space(scope)
     space.ignore_stale = ignore_stale
     goals = tuple(goals)
-    checks = _Checks(space, linearizable, tuple(invariants), goals,
+    checks = _Checks(space, linearizable, (*scope.invariants, *invariants), goals,
                      {g.name: None for g in goals})
     if symmetry is True:
         key = canonical_key(space)

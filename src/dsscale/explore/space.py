@@ -49,6 +49,7 @@ from dsscale.explore.machine import (
     MethodTimer,
     Transition,
 )
+from dsscale.explore.properties import node_in
 from dsscale.explore.scope import Scope
 from dsscale.sim import Network
 
@@ -83,6 +84,7 @@ class Space:
 
     def __post_init__(self) -> None:
         m = self.machine
+        self._inside: dict[tuple[int, int], bool] = {}  # (node, snap) -> in bound
         self.is_client = m.clients
         # declared by the class itself: a subclass may change what it ignores
         self.forgets = [bool(type(n).__dict__.get("ignored_stays_ignored", False))
@@ -112,6 +114,8 @@ class Space:
         """As :meth:`successors`, with each event's node transition (or None)."""
         snaps, flight, hid, budget, now = state
         m = self.machine
+        if self.scope.bound is not None and not self.within_bound(snaps):
+            return
         envs, up, step = m.envs, m.snap_up, m.step
         drops, dups, crashes, early = budget
         if self.control:
@@ -159,6 +163,21 @@ class Space:
             if later is not None:
                 yield (ADVANCE, later), (snaps, flight, hid, budget, later), False, \
                     None
+
+    def within_bound(self, snaps: tuple[int, ...]) -> bool:
+        """Whether every replica is within ``scope.bound`` (memoised by snapshot)."""
+        bound = self.scope.bound
+        if bound is None:
+            return True
+        inside = self._inside
+        for i in self.crashable:
+            ok = inside.get((i, snaps[i]))
+            if ok is None:
+                node = node_in(self.machine, i, snaps[i])
+                ok = inside[(i, snaps[i])] = bool(bound.within(node))
+            if not ok:
+                return False
+        return True
 
     def _timer_moves(self, state: State, busy: set[int]) -> Iterator[Move]:
         """The timers that may fire: due ones with a clock; without one, a
