@@ -175,7 +175,8 @@ def _candidates(points: NDArray[np.uint64], owners: NDArray[np.intp],
     arcs = _arcs(points)
     size = points.size
     seen, member, length = _walks(owners, r)
-    own = _ownership(owners, arcs, r, num_nodes)
+    own = np.bincount(seen[member], weights=np.broadcast_to(
+        arcs[:, None], seen.shape)[member], minlength=num_nodes)
     mk, md = np.nonzero(member)
     spans = np.bincount((mk + md) % size, weights=arcs[mk], minlength=size)
     is_new = member & (seen == new_owner)
