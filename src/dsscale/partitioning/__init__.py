@@ -8,8 +8,11 @@ distinct nodes whose
 first entry is ``node_for(key)``. All hashing goes through :func:`stable_hash`.
 All partitioner objects are immutable (``add_node``/``remove_node`` return new
 ones) except :class:`BoundedLoadRing`, which keeps per-node loads.
+:func:`allocate_tokens` places a joining node's ring tokens to balance
+replicated ownership (:func:`replicated_ownership`) instead of at random.
 """
 
+from .allocation import allocate_tokens, grow_allocated, replicated_ownership
 from .base import Partitioner, ReplicatingPartitioner, node_token
 from .bounded import BoundedLoadRing
 from .fixed import FixedPartitions
@@ -43,9 +46,11 @@ __all__ = [
     "RangePartitioner",
     "Rendezvous",
     "ReplicatingPartitioner",
+    "allocate_tokens",
     "assigned_nodes",
     "expected_replica_neighbors",
     "is_prime",
+    "grow_allocated",
     "jump_hash",
     "jump_hash_array",
     "load_cv",
@@ -57,6 +62,7 @@ __all__ = [
     "replica_neighbors",
     "rendezvous_node",
     "rendezvous_nodes",
+    "replicated_ownership",
     "ring_share_cv",
     "split_share_cv",
     "stable_hash",

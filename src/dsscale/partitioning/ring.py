@@ -25,7 +25,7 @@ SOSP 2007 (virtual nodes, preference lists).
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,19 @@ from .base import NodeLabel, check_nodes, check_replicas, check_weights, node_to
 from .hashing import Key, stable_hash, stable_hash_many
 
 _SMALL_RING = 256  # points; below this np.searchsorted beats the bucket index
+
+
+def _check_tokens(name: str, values: ArrayLike) -> NDArray[np.uint64]:
+    """`values` as a non-empty uint64 array after checking each is in [0, 2**64)."""
+    items = np.asarray(values, dtype=object).ravel().tolist()
+    if not items:
+        raise ValueError(f"{name} must hold at least 1 token, got 0")
+    for t in items:
+        if isinstance(t, bool) or not isinstance(t, (int, np.integer)):
+            raise TypeError(f"{name} must hold integer tokens, got {type(t).__name__}")
+        if not 0 <= int(t) < 2**64:
+            raise ValueError(f"{name} must hold tokens in [0, 2**64), got {int(t)}")
+    return np.array([int(t) for t in items], dtype=np.uint64)
 
 
 def vnode_points(node: NodeLabel, count: int) -> NDArray[np.uint64]:
@@ -70,17 +83,60 @@ class HashRing:
 
     def __init__(self, nodes: Sequence[NodeLabel], vnodes: int = 160,
                  weights: ArrayLike | None = None) -> None:
-        self._nodes: tuple[NodeLabel, ...] = check_nodes(nodes)
-        self._vnodes = check_int("vnodes", vnodes, 1)
-        self._weights = check_weights(weights, len(self._nodes))
-        counts = np.maximum(1, np.rint(self._vnodes * self._weights)).astype(np.int64)
+        nodes_t: tuple[NodeLabel, ...] = check_nodes(nodes)
+        vnodes = check_int("vnodes", vnodes, 1)
+        w = check_weights(weights, len(nodes_t))
+        counts = np.maximum(1, np.rint(vnodes * w)).astype(np.int64)
         points = np.concatenate(
-            [vnode_points(n, int(c)) for n, c in zip(self._nodes, counts, strict=True)])
-        owners = np.repeat(np.arange(len(self._nodes), dtype=np.intp), counts)
+            [vnode_points(n, int(c)) for n, c in zip(nodes_t, counts, strict=True)])
+        owners = np.repeat(np.arange(len(nodes_t), dtype=np.intp), counts)
+        self._setup(nodes_t, vnodes, w, points, owners)
+
+    @classmethod
+    def from_tokens(cls, tokens: Mapping[NodeLabel, ArrayLike],
+                    vnodes: int | None = None) -> HashRing:
+        """A ring whose points are given explicitly, node by node.
+
+        Parameters
+        ----------
+        tokens : mapping of node label to array_like of int
+            Each node's ring positions, integers in ``[0, 2**64)``, at least one
+            per node; no position may appear twice in the whole ring.
+        vnodes : int, optional
+            Points per unit of weight, used by :meth:`add_node` for nodes added
+            later with hashed points; defaults to the largest token count. A
+            node's :attr:`weights` entry is its token count over `vnodes`.
+
+        >>> ring = HashRing.from_tokens({"a": [0, 2**63], "b": [2**62]})
+        >>> ring.arc_fractions().tolist()
+        [0.75, 0.25]
+        """
+        if not isinstance(tokens, Mapping):
+            raise TypeError("tokens must be a mapping of node label to token array, "
+                            f"got {type(tokens).__name__}")
+        nodes_t: tuple[NodeLabel, ...] = check_nodes(list(tokens))
+        arrays = [_check_tokens(f"tokens[{n!r}]", tokens[n]) for n in nodes_t]
+        counts = np.array([a.size for a in arrays], dtype=np.int64)
+        v = (int(counts.max()) if vnodes is None
+             else check_int("vnodes", vnodes, 1))
+        points = np.concatenate(arrays)
+        if np.unique(points).size != points.size:
+            raise ValueError("tokens must be distinct across the whole ring, "
+                             "got a repeated token")
+        owners = np.repeat(np.arange(len(nodes_t), dtype=np.intp), counts)
+        ring = cls.__new__(cls)
+        ring._setup(nodes_t, v, counts / v, points, owners)
+        return ring
+
+    def _setup(self, nodes: tuple[NodeLabel, ...], vnodes: int,
+               weights: NDArray[np.float64], points: NDArray[np.uint64],
+               owners: NDArray[np.intp]) -> None:
+        self._nodes = nodes
+        self._vnodes = vnodes
+        self._weights = np.asarray(weights, dtype=np.float64)
         order = np.argsort(points, kind="stable")
         self._points = points[order]
         self._owners = owners[order]
-        self._counts = counts
         self._point_list: list[int] | None = None
         # Bucket index for vectorised lookups: the top `bits` bits of a hash name
         # a bucket, and _first[k] is the first point in bucket k or later. With
@@ -215,17 +271,56 @@ class HashRing:
 
     # -- membership changes ------------------------------------------------------
     def add_node(self, node: NodeLabel, weight: float = 1.0) -> HashRing:
-        """A new ring with `node` (of `weight`) added; this ring is unchanged."""
+        """A new ring with `node` (of `weight`) added; this ring is unchanged.
+
+        The new node gets ``max(1, round(vnodes * weight))`` hashed points
+        (random tokens); every existing point stays where it is.
+        """
         w = check_float("weight", weight, 0.0, strict_min=True)
-        return HashRing((*self._nodes, node), self._vnodes, [*self._weights, w])
+        nodes = check_nodes((*self._nodes, node))
+        count = max(1, round(self._vnodes * w))
+        return self._with_node(nodes[-1], w, vnode_points(node, count))
+
+    def add_node_allocated(self, node: NodeLabel, replication_factor: int,
+                           num_tokens: int | None = None,
+                           rng: np.random.Generator | int | None = None) -> HashRing:
+        """A new ring with `node` added on tokens chosen to balance replicated
+        ownership (:func:`dsscale.partitioning.allocation.allocate_tokens`).
+
+        `num_tokens` defaults to :attr:`vnodes`; `rng` only breaks exact ties.
+        """
+        from .allocation import allocate_tokens  # allocation imports this module
+
+        nodes = check_nodes((*self._nodes, node))
+        n = self._vnodes if num_tokens is None else check_int("num_tokens",
+                                                               num_tokens, 1)
+        tokens = allocate_tokens(self, n, replication_factor, rng=rng)
+        return self._with_node(nodes[-1], n / self._vnodes, tokens)
+
+    def _with_node(self, node: NodeLabel, weight: float,
+                   tokens: NDArray[np.uint64]) -> HashRing:
+        ring = HashRing.__new__(HashRing)
+        owners = np.concatenate(
+            [self._owners, np.full(tokens.size, len(self._nodes), dtype=np.intp)])
+        ring._setup((*self._nodes, node), self._vnodes,
+                    np.append(self._weights, weight),
+                    np.concatenate([self._points, tokens]), owners)
+        return ring
 
     def remove_node(self, node: NodeLabel) -> HashRing:
         """A new ring without `node`; only keys on `node`'s arcs move."""
         if node not in self._nodes:
             raise ValueError(f"node must be one of the ring's nodes, got {node!r}")
-        keep = [i for i, x in enumerate(self._nodes) if x != node]
-        return HashRing([self._nodes[i] for i in keep], self._vnodes,
-                        self._weights[keep])
+        gone = self._nodes.index(node)
+        if len(self._nodes) == 1:
+            raise ValueError("nodes must contain at least 1 node, got 0")
+        keep = self._owners != gone
+        owners = self._owners[keep]
+        ring = HashRing.__new__(HashRing)
+        ring._setup(self._nodes[:gone] + self._nodes[gone + 1:], self._vnodes,
+                    np.delete(self._weights, gone), self._points[keep],
+                    owners - (owners > gone))
+        return ring
 
     # -- analysis ----------------------------------------------------------------
     def arc_fractions(self) -> NDArray[np.float64]:
