@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -305,14 +305,7 @@ def measure_failover(num_servers: int, election_timeout: tuple[float, float],
     gen = as_rng(rng)
     options = RaftOptions(election_timeout=(low, high), heartbeat_interval=beat,
                           drift_bound=rho)
-    net = Network(int(gen.integers(2**31)), Link(law), trace=False)
-    names = tuple(f"s{i}" for i in range(n))
-    rates = clock_rates(n, rho, gen)
-    servers = [RaftServer(s, names, options, r, int(k)) for s, r, k in zip(
-        names, rates, gen.integers(2**31, size=n), strict=True)]
-    net.add(servers[0])
-    net.run(until=low / 2)
-    net.add(*servers[1:])
+    net, servers = _failover_cluster(n, options, law, gen)
     crash_at = random.Random(int(gen.integers(2**31)))
     downtime = np.full(count, np.inf)
     terms = np.zeros(count, dtype=np.int64)
@@ -327,17 +320,8 @@ def measure_failover(num_servers: int, election_timeout: tuple[float, float],
         start = _max_term(servers)
         net.run(until=net.now + calm)
         disruptions[i] = _max_term(servers) - start
-        leader = _run_to_leader(net, servers, -1, wait)
-        while leader is not None:  # wait for a heartbeat broadcast of a leader
-            state = leader.leader
-            assert state is not None
-            seq = state.seq
-            net.run(until=net.now + wait, stop=partial(_broadcast_after, leader, seq))
-            if leader.leader is not None and leader.leader.seq > seq:
-                net.run(until=net.now + crash_at.uniform(0.0, beat))
-                if leader.leader is not None:
-                    break
-            leader = _run_to_leader(net, servers, -1, wait)
+        leader = _leader_after_a_broadcast(net, servers, wait,
+                                           lambda: crash_at.uniform(0.0, beat))
         if leader is None:
             break
         term, crashed = leader.current_term, net.now
@@ -348,6 +332,38 @@ def measure_failover(num_servers: int, election_timeout: tuple[float, float],
             terms[i] = new.current_term - term
         net.restart(leader.node_id)
     return Failovers(downtime, terms, disruptions, calm)
+
+
+def _failover_cluster(n: int, options: RaftOptions, law: Delay,
+                      gen: np.random.Generator) -> tuple[Network, list[RaftServer]]:
+    """``n`` servers on links of ``law``; ``s0`` starts half a minimum timeout early."""
+    net = Network(int(gen.integers(2**31)), Link(law), trace=False)
+    names = tuple(f"s{i}" for i in range(n))
+    rates = clock_rates(n, options.drift_bound, gen)
+    servers = [RaftServer(s, names, options, r, int(k)) for s, r, k in zip(
+        names, rates, gen.integers(2**31, size=n), strict=True)]
+    net.add(servers[0])
+    net.run(until=options.election_timeout[0] / 2)
+    net.add(*servers[1:])
+    return net, servers
+
+
+def _leader_after_a_broadcast(net: Network, servers: list[RaftServer], wait: float,
+                              offset: Callable[[], float]) -> RaftServer | None:
+    """Run until a leader has broadcast a heartbeat, then ``offset()`` longer;
+    the leader then (None if none emerges within ``wait``)."""
+    leader = _run_to_leader(net, servers, -1, wait)
+    while leader is not None:
+        state = leader.leader
+        assert state is not None
+        seq = state.seq
+        net.run(until=net.now + wait, stop=partial(_broadcast_after, leader, seq))
+        if leader.leader is not None and leader.leader.seq > seq:
+            net.run(until=net.now + offset())
+            if leader.leader is not None:
+                return leader
+        leader = _run_to_leader(net, servers, -1, wait)
+    return None
 
 
 def _broadcast_after(server: RaftServer, seq: int) -> bool:
