@@ -11,11 +11,10 @@ import pytest
 
 from dsscale.replication.raft.elections import (
     first_election_split_probability,
-    mean_broadcast_time,
-    measure_failover,
     measure_split_votes,
     split_vote_probability,
 )
+from dsscale.replication.raft.failover import mean_broadcast_time, measure_failover
 from dsscale.sim import ExponentialDelay, FixedDelay
 
 

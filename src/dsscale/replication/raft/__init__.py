@@ -31,6 +31,7 @@ module              what it holds
 ``cluster``         deployments and the named variants (safe and unsafe)
 ``nemesis``         targeted faults that expose each unsafe variant
 ``elections``       split votes: the formula and a measurement
+``failover``        time from a leader crash to the next leader (Figure 16 of the paper)
 ``latency``         commit latency as an order statistic, and a measurement
 ``throughput``      clients in flight, per-entry cost and batches; measured
 ==================  ===========================================================
@@ -62,13 +63,15 @@ from dsscale.replication.raft.client import RaftClient
 from dsscale.replication.raft.clock import clock_rates, lease_duration
 from dsscale.replication.raft.cluster import VARIANTS, RaftVariant, build_raft
 from dsscale.replication.raft.elections import (
-    Failovers,
     first_election_split_probability,
-    mean_broadcast_time,
-    measure_failover,
     measure_split_votes,
     split_vote_probability,
     timeout_spread_for,
+)
+from dsscale.replication.raft.failover import (
+    Failovers,
+    mean_broadcast_time,
+    measure_failover,
 )
 from dsscale.replication.raft.latency import (
     commit_latency_cdf,
