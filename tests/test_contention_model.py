@@ -1,4 +1,4 @@
-"""The engineered-cost model of dsscale.parallel.contention, without Ray."""
+"""The engineered-cost model (dsscale.parallel.contention_plan), without Ray."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from dsscale.laws import usl_throughput
-from dsscale.parallel.contention import EngineeredCosts, RoundPlan, plan_rounds
+from dsscale.parallel.contention_plan import EngineeredCosts, RoundPlan, plan_rounds
 from dsscale.usl_intervals import fit_usl_intervals
 
 
