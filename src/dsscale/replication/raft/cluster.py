@@ -14,7 +14,8 @@ variant                   what is changed
 ========================  ==================================================
 ``raft``                  nothing: ReadIndex reads
 ``raft-lease``            nothing unsafe: lease reads, lease shortened for drift
-``raft-lazy-noop``        nothing unsafe: no no-op on election (the paper's Raft)
+``raft-lazy-noop``        nothing unsafe: no no-op on election (Figure 2's rules;
+                          the paper's section 8 adds the no-op)
 ``raft-figure8``          ``raft-lazy-noop`` whose commit rule counts replicas of
                           entries of *any* term
 ``raft-forget-vote``      ``voted_for`` is not durable
