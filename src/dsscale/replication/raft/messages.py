@@ -10,8 +10,8 @@ two additions:
 * ``AppendEntries`` and ``InstallSnapshot`` carry a ``seq``, the number of the
   leader's broadcast round they belong to; the reply echoes it. A leader that
   sees a majority answer round ``s`` knows it was still leader when it sent
-  that round -- which is the leadership check that ReadIndex and leases need (Ongaro's thesis,
-  Stanford 2014, section 6.4).
+  that round -- the leadership check that ReadIndex and leases need (Ongaro's
+  thesis, Stanford 2014, section 6.4).
 * ``AppendReply.match_index`` is the highest index known to match the leader
   (on success), or a hint where to retry (on failure), in place of Figure 2's
   bare ``success`` flag, so a leader never has to guess which request a
