@@ -12,7 +12,7 @@ ones) except :class:`BoundedLoadRing`, which keeps per-node loads.
 replicated ownership (:func:`replicated_ownership`) instead of at random.
 """
 
-from .allocation import allocate_tokens, grow_allocated, replicated_ownership
+from .allocation import add_allocated_node, allocate_tokens, grow_allocated
 from .base import Partitioner, ReplicatingPartitioner, node_token
 from .bounded import BoundedLoadRing
 from .fixed import FixedPartitions
@@ -21,21 +21,26 @@ from .jump import JumpHash, jump_hash, jump_hash_array
 from .maglev import Maglev, is_prime
 from .metrics import (
     assigned_nodes,
-    expected_replica_neighbors,
     load_cv,
     load_distribution,
     moved_fraction,
     peak_to_mean,
-    replica_neighbors,
     ring_share_cv,
     split_share_cv,
 )
 from .modulo import ModuloPartitioner
 from .range import RangePartitioner
 from .rendezvous import Rendezvous, rendezvous_node, rendezvous_nodes
+from .replicas import (
+    expected_replica_neighbors,
+    replica_neighbors,
+    replica_sets,
+    replicated_ownership,
+)
 from .ring import HashRing
 
 __all__ = [
+    "add_allocated_node",
     "BoundedLoadRing",
     "FixedPartitions",
     "HashRing",
@@ -60,6 +65,7 @@ __all__ = [
     "node_token",
     "peak_to_mean",
     "replica_neighbors",
+    "replica_sets",
     "rendezvous_node",
     "rendezvous_nodes",
     "replicated_ownership",

@@ -11,7 +11,7 @@ Cassandra's (CASSANDRA-7032, Cassandra 3.0; the default in 4.0 with
 The quantity balanced is **replicated ownership**: with replication factor
 :math:`R`, the arc :math:`(p_{k-1}, p_k]` ending at point :math:`p_k` is stored
 on the :math:`R` distinct nodes met walking clockwise from :math:`p_k`
-(:meth:`HashRing.replica_sets <dsscale.partitioning.HashRing.replica_sets>`),
+(:func:`~dsscale.partitioning.replicas.replica_sets`),
 and a node's replicated ownership is the total length of the arcs it stores.
 The shares sum to :math:`R`, so the ideal is :math:`R/n` for each of :math:`n`
 nodes.
@@ -76,78 +76,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validate import RNGLike, as_rng, check_int
-from .base import NodeLabel, check_nodes, check_replicas
+from .base import NodeLabel, check_nodes
+from .replicas import _arcs, _walks
 from .ring import HashRing
 
-__all__ = ["allocate_tokens", "grow_allocated", "replicated_ownership"]
+__all__ = ["add_allocated_node", "allocate_tokens", "grow_allocated"]
 
 _RING = 2.0**64
 _TOKEN_WEIGHT = 1.0  # weight of the token term of the cost
-
-
-def _arcs(points: NDArray[np.uint64]) -> NDArray[np.float64]:
-    """Length of the arc ending at each point, as a fraction of the circle."""
-    if points.size == 1:
-        return np.ones(1)
-    arcs = np.empty(points.size, dtype=np.uint64)
-    arcs[1:] = np.diff(points)
-    arcs[:1] = points[:1] - points[-1:]  # wraps mod 2**64: the arc across 0
-    return arcs.astype(np.float64) / _RING
-
-
-def _walks(owners: NDArray[np.intp], r: int) -> tuple[
-        NDArray[np.intp], NDArray[np.bool_], NDArray[np.intp]]:
-    """Clockwise walks collecting `r` distinct owners from every point.
-
-    Returns ``(seen, member, length)``: ``seen[k, d]`` is the owner of point
-    ``k + d`` (cyclically), ``member[k, d]`` marks the first appearance of each
-    of the `r` replicas of arc ``k``, and ``length[k]`` is how many points the
-    walk from ``k`` visits (its last point holds the ``r``-th replica).
-    The ring must have at least `r` distinct owners.
-    """
-    size = owners.size
-    depth = min(size, r + 4)
-    while True:
-        seen = owners[(np.arange(size)[:, None] + np.arange(depth)) % size]
-        new = np.ones(seen.shape, dtype=bool)
-        for d in range(1, depth):
-            new[:, d] = np.all(seen[:, d:d + 1] != seen[:, :d], axis=1)
-        count = np.cumsum(new, axis=1)
-        if depth == size or bool(np.all(count[:, -1] >= r)):
-            break
-        depth = min(size, 2 * depth)
-    member = new & (count <= r)
-    length = np.argmax(count >= r, axis=1).astype(np.intp) + 1
-    return seen, member, length
-
-
-def _ownership(owners: NDArray[np.intp], arcs: NDArray[np.float64], r: int,
-               num_nodes: int) -> NDArray[np.float64]:
-    seen, member, _ = _walks(owners, r)
-    weights = np.broadcast_to(arcs[:, None], seen.shape)[member]
-    return np.bincount(seen[member], weights=weights,
-                       minlength=num_nodes).astype(np.float64)
-
-
-def replicated_ownership(ring: HashRing,
-                         replication_factor: int) -> NDArray[np.float64]:
-    """Fraction of the circle each node stores at `replication_factor`.
-
-    Node ``i``'s entry is the total length of the arcs whose preference list
-    (:meth:`HashRing.replica_sets`) contains it, so the entries sum to the
-    replication factor and the ideal is ``replication_factor / num_nodes``
-    each. At replication factor 1 this is :meth:`HashRing.arc_fractions`.
-
-    >>> ring = HashRing.from_tokens({"a": [0], "b": [2**62], "c": [2**63]})
-    >>> replicated_ownership(ring, 1).tolist()
-    [0.5, 0.25, 0.25]
-    >>> replicated_ownership(ring, 2).tolist()
-    [0.75, 0.75, 0.5]
-    """
-    n = len(ring.nodes)
-    r = check_replicas(replication_factor, n)
-    points = ring.points
-    return _ownership(ring.point_owners, _arcs(points), r, n)
 
 
 def _token_spans(owners: NDArray[np.intp], arcs: NDArray[np.float64],
@@ -237,7 +173,7 @@ def allocate_tokens(ring: HashRing, num_tokens: int, replication_factor: int, *,
     numpy.ndarray of uint64
         `num_tokens` distinct positions, none already on the ring, in the order
         chosen. Pass them to :meth:`HashRing.from_tokens`, or use
-        :meth:`HashRing.add_node_allocated`.
+        :func:`add_allocated_node`.
 
     >>> ring = HashRing.from_tokens({"a": [0, 2**63]})
     >>> sorted(int(t) for t in allocate_tokens(ring, 2, 3, rng=0)) == [2**62, 3 * 2**62]
@@ -298,5 +234,21 @@ def grow_allocated(nodes: Sequence[NodeLabel], num_tokens: int,
     first = [(offset + (i * 2**64) // t) % 2**64 for i in range(t)]
     rings = [HashRing.from_tokens({labels[0]: first}, vnodes=t)]
     for node in labels[1:]:
-        rings.append(rings[-1].add_node_allocated(node, rf, t, rng=gen))
+        rings.append(add_allocated_node(rings[-1], node, rf, t, rng=gen))
     return rings
+
+
+def add_allocated_node(ring: HashRing, node: NodeLabel, replication_factor: int,
+                       num_tokens: int | None = None,
+                       rng: RNGLike = None) -> HashRing:
+    """A new ring: `ring` with `node` added on tokens chosen to balance replicated
+    ownership (:func:`allocate_tokens`).
+
+    `num_tokens` defaults to the ring's :attr:`~HashRing.vnodes`; `rng` only
+    breaks exact ties.
+    """
+    nodes = check_nodes((*ring.nodes, node))
+    n = ring.vnodes if num_tokens is None else check_int("num_tokens",
+                                                           num_tokens, 1)
+    tokens = allocate_tokens(ring, n, replication_factor, rng=rng)
+    return ring._with_node(nodes[-1], n / ring.vnodes, tokens)

@@ -242,33 +242,6 @@ class HashRing:
                 i = 0
         return [self._nodes[o] for o in found]
 
-    def replica_sets(self, replication_factor: int) -> NDArray[np.intp]:
-        """Preference list of every arc: one row of node indices per point.
-
-        Row ``j`` lists the `replication_factor` distinct nodes met walking
-        clockwise from :attr:`points` ``[j]``, so it is the preference list
-        (:meth:`nodes_for`) of every key hashing into the arc that ends at
-        that point. Rows are where replicas of a token range live; two nodes
-        that appear in a common row share data.
-
-        >>> ring = HashRing(["a", "b", "c"], vnodes=4)
-        >>> ring.replica_sets(2).shape
-        (12, 2)
-        """
-        n = check_replicas(replication_factor, len(self._nodes))
-        owners, size = self._owner_list, self._points.size
-        rows = np.empty((size, n), dtype=np.intp)
-        for start in range(size):
-            found: list[int] = []
-            i = start
-            while len(found) < n:
-                o = owners[i]
-                if o not in found:
-                    found.append(o)
-                i = i + 1 if i + 1 < size else 0
-            rows[start] = found
-        return rows
-
     # -- membership changes ------------------------------------------------------
     def add_node(self, node: NodeLabel, weight: float = 1.0) -> HashRing:
         """A new ring with `node` (of `weight`) added; this ring is unchanged.
@@ -280,22 +253,6 @@ class HashRing:
         nodes = check_nodes((*self._nodes, node))
         count = max(1, round(self._vnodes * w))
         return self._with_node(nodes[-1], w, vnode_points(node, count))
-
-    def add_node_allocated(self, node: NodeLabel, replication_factor: int,
-                           num_tokens: int | None = None,
-                           rng: np.random.Generator | int | None = None) -> HashRing:
-        """A new ring with `node` added on tokens chosen to balance replicated
-        ownership (:func:`dsscale.partitioning.allocation.allocate_tokens`).
-
-        `num_tokens` defaults to :attr:`vnodes`; `rng` only breaks exact ties.
-        """
-        from .allocation import allocate_tokens  # allocation imports this module
-
-        nodes = check_nodes((*self._nodes, node))
-        n = self._vnodes if num_tokens is None else check_int("num_tokens",
-                                                               num_tokens, 1)
-        tokens = allocate_tokens(self, n, replication_factor, rng=rng)
-        return self._with_node(nodes[-1], n / self._vnodes, tokens)
 
     def _with_node(self, node: NodeLabel, weight: float,
                    tokens: NDArray[np.uint64]) -> HashRing:
