@@ -136,6 +136,16 @@ class Maglev:
         """The lookup table: node index per slot (a copy)."""
         return self._table.copy()
 
+    @property
+    def slot_labels(self) -> NDArray[Any]:
+        """The node label of every slot, comparable across tables: a key moves
+        between two tables exactly where their ``slot_labels`` differ.
+
+        >>> Maglev(["a", "b"], table_size=5).slot_labels.size
+        5
+        """
+        return np.array(self._nodes, dtype=object)[self._table]
+
     def __repr__(self) -> str:
         return f"Maglev(num_nodes={len(self._nodes)}, table_size={self._table_size})"
 
